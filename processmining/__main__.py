@@ -1,0 +1,3 @@
+from processmining.cli import main
+
+main()
