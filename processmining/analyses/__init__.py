@@ -1,0 +1,1 @@
+"""Analyses: pure functions from an EventLog (and options) to frozen result objects."""
