@@ -1,0 +1,168 @@
+"""Input options shared by every command that reads a log, and :func:`open_log` that applies them.
+
+Copy the parameters into a command and pass them on::
+
+    @app.command()
+    def analyze(
+        log_path: LogPath,
+        profile: ProfileOption = None,
+        case: CaseOption = None,
+        activity: ActivityOption = None,
+        timestamp: TimestampOption = None,
+        start: StartOption = None,
+        resource: ResourceOption = None,
+        unit: UnitOption = None,
+        sheet: SheetOption = None,
+        dayfirst: DayfirstOption = None,
+        strict: StrictOption = False,
+        pseudonymise: PseudonymiseOption = True,
+        merge_labels: MergeLabelsOption = False,
+        drop_duplicates: DropDuplicatesOption = False,
+    ) -> None:
+        with library_errors():
+            log = open_log(log_path, profile=profile, case=case, activity=activity, timestamp=timestamp,
+                           start=start, resource=resource, unit=unit, sheet=sheet, dayfirst=dayfirst,
+                           strict=strict, pseudonymise=pseudonymise, merge_labels=merge_labels,
+                           drop_duplicates=drop_duplicates)
+
+The ingest package (pandas, pyarrow) is imported only when a log is opened, so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from ..log import EventLog
+
+__all__ = [
+    "INPUT_PANEL",
+    "ActivityOption",
+    "CaseOption",
+    "DayfirstOption",
+    "DropDuplicatesOption",
+    "LogPath",
+    "MergeLabelsOption",
+    "ProfileOption",
+    "PseudonymiseOption",
+    "ResourceOption",
+    "SheetOption",
+    "StartOption",
+    "StrictOption",
+    "TimestampOption",
+    "UnitOption",
+    "open_log",
+]
+
+INPUT_PANEL = "Input options"
+
+LogPath = Annotated[
+    Path,
+    typer.Argument(help="Event log: .csv (;/,/tab, UTF-8 or Windows-1252), .xlsx, .xes, .xes.gz or .parquet.",
+                   show_default=False),
+]
+ProfileOption = Annotated[
+    Path | None,
+    typer.Option("--profile", help="Source profile (TOML) mapping the export's columns; a bare NAME means "
+                 "event_logs/profiles/NAME.toml.", rich_help_panel=INPUT_PANEL, show_default=False),
+]
+CaseOption = Annotated[
+    str | None,
+    typer.Option("--case", metavar="COLUMN", help="Column with the case id (e.g. Diarienummer).",
+                 rich_help_panel=INPUT_PANEL, show_default=False),
+]
+ActivityOption = Annotated[
+    str | None,
+    typer.Option("--activity", metavar="COLUMN", help="Column with the activity (e.g. Aktivitet).",
+                 rich_help_panel=INPUT_PANEL, show_default=False),
+]
+TimestampOption = Annotated[
+    str | None,
+    typer.Option("--timestamp", metavar="COLUMN", help="Column with the completion time (e.g. Tidpunkt).",
+                 rich_help_panel=INPUT_PANEL, show_default=False),
+]
+StartOption = Annotated[
+    str | None,
+    typer.Option("--start", metavar="COLUMN", help="Column with the start time, if any (e.g. Starttid).",
+                 rich_help_panel=INPUT_PANEL, show_default=False),
+]
+ResourceOption = Annotated[
+    str | None,
+    typer.Option("--resource", metavar="COLUMN", help="Column with the case officer (e.g. Handläggare).",
+                 rich_help_panel=INPUT_PANEL, show_default=False),
+]
+UnitOption = Annotated[
+    str | None,
+    typer.Option("--unit", metavar="COLUMN", help="Column with the organisational unit (e.g. Enhet).",
+                 rich_help_panel=INPUT_PANEL, show_default=False),
+]
+SheetOption = Annotated[
+    str | None,
+    typer.Option("--sheet", metavar="NAME", help="Worksheet of an .xlsx workbook (default: the first with "
+                 "case, activity and timestamp columns).", rich_help_panel=INPUT_PANEL, show_default=False),
+]
+DayfirstOption = Annotated[
+    bool | None,
+    typer.Option("--dayfirst/--monthfirst", help="Order of dates like 03/04/2025 when the data cannot tell.",
+                 rich_help_panel=INPUT_PANEL, show_default=False),
+]
+StrictOption = Annotated[
+    bool,
+    typer.Option("--strict", help="Fail (exit 1) when any row is rejected.", rich_help_panel=INPUT_PANEL),
+]
+PseudonymiseOption = Annotated[
+    bool,
+    typer.Option("--pseudonymise/--no-pseudonymise", help="Replace case officers' names with keyed pseudonyms "
+                 "(key: `processmining keygen`).", rich_help_panel=INPUT_PANEL),
+]
+MergeLabelsOption = Annotated[
+    bool,
+    typer.Option("--merge-labels", help="Merge activity labels that differ only by case or spacing.",
+                 rich_help_panel=INPUT_PANEL),
+]
+DropDuplicatesOption = Annotated[
+    bool,
+    typer.Option("--drop-duplicates", help="Remove rows that are exact copies of an earlier row (default: "
+                 "keep them and warn).", rich_help_panel=INPUT_PANEL),
+]
+
+
+def open_log(
+    path: Path | str,
+    *,
+    profile: Path | str | None = None,
+    case: str | None = None,
+    activity: str | None = None,
+    timestamp: str | None = None,
+    start: str | None = None,
+    resource: str | None = None,
+    unit: str | None = None,
+    sheet: str | None = None,
+    dayfirst: bool | None = None,
+    strict: bool = False,
+    pseudonymise: bool = True,
+    merge_labels: bool = False,
+    drop_duplicates: bool = False,
+) -> EventLog:
+    """Read a log with the command-line input options (flags left off defer to the profile).
+
+    Raises the library's errors; wrap the call in ``with library_errors():``.
+    """
+    from ..ingest import read_log
+
+    overrides = {"case": case, "activity": activity, "timestamp": timestamp, "start": start,
+                 "resource": resource, "unit": unit}
+    return read_log(
+        path,
+        profile=profile,
+        columns={role: column for role, column in overrides.items() if column},
+        sheet=sheet,
+        strict=strict,
+        pseudonymise=pseudonymise,
+        merge_label_variants=True if merge_labels else None,
+        drop_duplicates=True if drop_duplicates else None,
+        dayfirst=dayfirst,
+    )

@@ -1,0 +1,141 @@
+"""``processmining validate`` (data-quality summary of a log) and ``processmining keygen``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..errors import ConfigError
+from ._app import app, err, library_errors, out
+from ._options import (
+    ActivityOption,
+    CaseOption,
+    DayfirstOption,
+    DropDuplicatesOption,
+    LogPath,
+    MergeLabelsOption,
+    ProfileOption,
+    PseudonymiseOption,
+    ResourceOption,
+    SheetOption,
+    StartOption,
+    StrictOption,
+    TimestampOption,
+    UnitOption,
+    open_log,
+)
+
+
+@app.command()
+def validate(
+    log_path: LogPath,
+    profile: ProfileOption = None,
+    case: CaseOption = None,
+    activity: ActivityOption = None,
+    timestamp: TimestampOption = None,
+    start: StartOption = None,
+    resource: ResourceOption = None,
+    unit: UnitOption = None,
+    sheet: SheetOption = None,
+    dayfirst: DayfirstOption = None,
+    strict: StrictOption = False,
+    pseudonymise: PseudonymiseOption = True,
+    merge_labels: MergeLabelsOption = False,
+    drop_duplicates: DropDuplicatesOption = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
+    rejects: Annotated[
+        Path | None,
+        typer.Option("--rejects", metavar="FILE", help="Write rejected rows here (default when there are any: "
+                     "<stem>.rejects.csv in the current folder).", show_default=False),
+    ] = None,
+) -> None:
+    """Load LOG_PATH, check every row and print a data-quality summary.
+
+    Rows read, events, cases, activities, variants, rejected rows by reason (the rows go to a CSV),
+    duplicates, time span, and what was noticed while loading. Exit code 0 even with rejects (1 with
+    --strict), 1 when the file cannot be used.
+
+    Example: processmining validate event_logs/demo.csv --profile event_logs/profiles/demo.toml --json
+    """
+    from ..ingest import write_rejects
+    from ..ingest.report import default_rejects_path, validation_summary
+
+    with library_errors():
+        log = open_log(log_path, profile=profile, case=case, activity=activity, timestamp=timestamp, start=start,
+                       resource=resource, unit=unit, sheet=sheet, dayfirst=dayfirst, strict=strict,
+                       pseudonymise=pseudonymise, merge_labels=merge_labels, drop_duplicates=drop_duplicates)
+        summary = validation_summary(log)
+        target = rejects if rejects is not None else (default_rejects_path(log_path) if len(log.rejects) else None)
+        if target is not None:
+            try:
+                write_rejects(log, target)
+            except OSError as exc:
+                raise ConfigError(f"{target}: cannot write the rejects file ({exc.strerror}); "
+                                  "pass --rejects FILE in a writable folder") from exc
+        summary["rejects_file"] = str(target) if target is not None else None
+        if json_output:
+            typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+            if target is not None:
+                err.print(f"{len(log.rejects)} rejected row(s) written to {target}", markup=False)
+        else:
+            _print_summary(summary)
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+def _print_summary(s: dict[str, Any]) -> None:
+    src = s["source"]
+    lines = [
+        f"Source      {src['path']} ({src['format']})",
+        f"SHA-256     {src['sha256']}",
+        f"Rows read   {_count(src['rows_read'])}",
+        f"Events      {_count(s['events'])} in {_count(s['cases'])} cases; {_count(s['activities'])} activities, "
+        f"{_count(s['variants'])} variants",
+        f"Time span   {s['start'] or '-'} to {s['end'] or '-'} ({s['timezone']})",
+        f"Rejected    {_count(s['rejected_rows'])} row(s)",
+    ]
+    for reason, count in s["rejects_by_reason"].items():
+        examples = "; ".join(f"row {e['row']}, {e['column']}: {e['value']!r}" for e in s["reject_examples"][reason])
+        lines.append(f"  {_count(count):>8}  {reason}  (e.g. {examples})")
+    if s.get("rejects_file"):
+        lines.append(f"            rejected rows written to {s['rejects_file']}")
+    lines.append(f"Duplicates  {_count(s['duplicates_removed'])} removed")
+    if s["starts_merged"]:
+        lines.append(f"Lifecycle   {_count(s['starts_merged'])} start row(s) merged into their completions")
+    lines.append(f"Resources   {'pseudonymised' if s['pseudonymised'] else 'as in the source'}")
+    if s["notes"]:
+        lines.append("Notes")
+        lines += [f"  - {n}" for n in s["notes"]]
+    if s["warnings"]:
+        lines.append("Warnings")
+        lines += [f"  ! {w}" for w in s["warnings"]]
+    for line in lines:
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def keygen(
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="FILE", help="Where to write the key (default: .processmining/pseudonym.key).",
+                     show_default=False),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing key (pseudonyms will change).")] = False,
+) -> None:
+    """Create the secret key that pseudonymises case officers' names (32 random bytes, file mode 0600).
+
+    The same key always gives the same pseudonyms; keep it out of version control and back it up.
+    Point PROCESSMINING_PSEUDONYM_KEY_FILE at it when it is not in ./.processmining/.
+
+    Example: processmining keygen --out .processmining/pseudonym.key
+    """
+    from ..ingest.privacy import write_key
+
+    with library_errors():
+        path = write_key(out_file, force=force)
+        err.print(f"key written to {path} (mode 0600); keep it secret and out of version control", markup=False)

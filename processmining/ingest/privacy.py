@@ -1,0 +1,181 @@
+"""Privacy at ingest: keyed pseudonyms for case officers, masked Swedish personal identity numbers.
+
+Pseudonyms are ``"H-"`` plus the first 10 hex digits of HMAC-SHA256(key, name): stable for one key
+(the same officer gets the same pseudonym in every log and report), unlinkable without it. The key
+comes from ``PROCESSMINING_PSEUDONYM_KEY`` (the text itself), else from the file named by
+``PROCESSMINING_PSEUDONYM_KEY_FILE``, else from ``./.processmining/pseudonym.key``; ``processmining
+keygen`` writes such a file. The key's text (stripped) is used as the HMAC key bytes.
+
+Personal identity numbers (personnummer, and samordningsnummer whose day is 61-91), with or without
+century and with or without ``-``/``+``, are masked digit by digit with ``*`` keeping separators
+(``19121212-1212`` -> ``********-****``, ``121212-1212`` -> ``******-****``) wherever they occur in a
+text value. Only numbers whose check digit passes the Luhn test are masked, so order numbers and the
+like survive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import ConfigError
+
+__all__ = [
+    "KEY_ENV",
+    "KEY_FILE_ENV",
+    "count_masked",
+    "default_key_path",
+    "load_key",
+    "luhn_ok",
+    "mask_personal_numbers",
+    "pseudonymise",
+    "write_key",
+]
+
+KEY_ENV = "PROCESSMINING_PSEUDONYM_KEY"
+KEY_FILE_ENV = "PROCESSMINING_PSEUDONYM_KEY_FILE"
+NO_KEY_MESSAGE = (
+    "no pseudonymisation key: run `processmining keygen` (writes .processmining/pseudonym.key) or set "
+    "PROCESSMINING_PSEUDONYM_KEY, or pass --no-pseudonymise to keep names"
+)
+
+#: Candidate personal identity numbers: optional century, YYMMDD (day 01-31 or 61-91 for
+#: samordningsnummer), optional - or +, four digits; not part of a longer run of digits.
+_PNR = (
+    r"(?<![0-9])(?:19|20)?[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01]|6[1-9]|[78][0-9]|9[01])"
+    r"[-+]?[0-9]{4}(?![0-9])"
+)
+_PNR_RE = re.compile(_PNR)
+#: The same without look-arounds, for pyarrow's RE2 pre-filter (a superset of _PNR's matches).
+_PNR_PREFILTER = r"[0-9]{6}[-+]?[0-9]{4}"
+
+
+def default_key_path() -> Path:
+    """Where ``keygen`` writes and ``load_key`` looks by default: ``./.processmining/pseudonym.key``."""
+    return Path(".processmining") / "pseudonym.key"
+
+
+def load_key() -> bytes:
+    """The pseudonymisation key: env var, else the key file (see the module docstring).
+
+    Raises:
+        ConfigError: no key anywhere (naming ``processmining keygen``), or an empty/unreadable key file.
+    """
+    text = os.environ.get(KEY_ENV, "").strip()
+    if text:
+        return text.encode("utf-8")
+    named = os.environ.get(KEY_FILE_ENV, "").strip()
+    path = Path(named) if named else default_key_path()
+    if not path.exists():
+        if named:
+            raise ConfigError(f"{path}: key file named by {KEY_FILE_ENV} does not exist; {NO_KEY_MESSAGE}")
+        raise ConfigError(NO_KEY_MESSAGE)
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the pseudonymisation key ({exc})") from exc
+    if not text:
+        raise ConfigError(f"{path}: the pseudonymisation key file is empty; run `processmining keygen --force`")
+    return text.encode("utf-8")
+
+
+def write_key(path: Path | None = None, *, force: bool = False) -> Path:
+    """Write a new random key (32 bytes as hex) to ``path`` with file mode 0600.
+
+    Raises:
+        ConfigError: the file exists and ``force`` is false.
+    """
+    path = path or default_key_path()
+    if path.exists() and not force:
+        raise ConfigError(
+            f"{path}: a key already exists; pseudonyms made with it would change. Pass --force to replace it"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, 0o600)
+    try:
+        os.write(fd, (secrets.token_hex(32) + "\n").encode("ascii"))
+    finally:
+        os.close(fd)
+    os.chmod(path, 0o600)  # also when the file existed with looser permissions
+    return path
+
+
+def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
+    """``"H-"`` + 10 hex digits of HMAC-SHA256 per value; missing values stay missing.
+
+    Each distinct value is hashed once (case officers are few; HMAC has no vectorised form).
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    hashed = np.array(
+        ["H-" + hmac.new(key, str(u).encode("utf-8"), hashlib.sha256).hexdigest()[:10] for u in uniques],
+        dtype=object,
+    )
+    out = np.where(codes >= 0, hashed[np.maximum(codes, 0)] if len(hashed) else None, None)
+    return pd.Series(out, index=values.index, name=values.name, dtype="object").astype(
+        pd.StringDtype("pyarrow", na_value=np.nan)
+    )
+
+
+def luhn_ok(digits: str) -> bool:
+    """The Luhn check of a personal identity number's last 10 digits (YYMMDDNNNC)."""
+    ten = digits[-10:]
+    total = 0
+    for i, ch in enumerate(ten):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def _mask_match(match: re.Match[str]) -> str:
+    text = match.group(0)
+    digits = re.sub(r"[^0-9]", "", text)
+    if not luhn_ok(digits):
+        return text
+    return re.sub(r"[0-9]", "*", text)
+
+
+def mask_personal_numbers(values: pd.Series) -> pd.Series:
+    """Mask Luhn-valid personnummer/samordningsnummer inside text values (see the module docstring).
+
+    A vectorised regular-expression test finds the few values that may hold one; only those are
+    rewritten (Luhn check per match). Non-text values are returned unchanged.
+    """
+    if not (pd.api.types.is_string_dtype(values) or values.dtype == object) or values.empty:
+        return values
+    text = values if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow" else values.map(
+        lambda v: v if isinstance(v, str) else None
+    ).astype(pd.StringDtype("pyarrow", na_value=np.nan))
+    arrow = pa.array(text.array)
+    if not len(arrow) or (pc.max(pc.utf8_length(arrow)).as_py() or 0) < 10:
+        return values
+    hits = pc.fill_null(pc.match_substring_regex(arrow, _PNR_PREFILTER), False).to_numpy(zero_copy_only=False)
+    if not hits.any():
+        return values
+    where = np.flatnonzero(hits)
+    before = text.iloc[where].tolist()
+    after = [_PNR_RE.sub(_mask_match, v) for v in before]
+    changed = np.array([a != b for a, b in zip(after, before, strict=True)], dtype=bool)
+    if not changed.any():
+        return values
+    out = values.copy()
+    out.iloc[where[changed]] = [a for a, c in zip(after, changed, strict=True) if c]
+    return out
+
+
+def count_masked(before: pd.Series, after: pd.Series) -> int:
+    """How many values :func:`mask_personal_numbers` changed."""
+    if before is after:
+        return 0
+    left = before.astype("object").fillna("").to_numpy()
+    right = after.astype("object").fillna("").to_numpy()
+    return int((left != right).sum())

@@ -1,0 +1,430 @@
+"""Readers that turn a CSV, XLSX or Parquet file into a raw table (no mapping, no validation yet).
+
+CSV and XLSX cells are read as text, so nothing is lost or guessed at this stage (``NA`` stays the
+string ``"NA"``; an empty cell is the empty string); :func:`processmining.ingest.table_to_log`
+converts them. Every table comes with the 1-based source row of each of its rows (the header is row
+1, as a spreadsheet shows it) and with the rows the reader could not split into the header's fields.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import gzip
+import io
+import zipfile
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+from xml.etree.ElementTree import ParseError
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from ..errors import UnreadableFileError
+from ..log import empty_rejects
+from .sniff import Sniffed, decode_sample, detect_delimiter, detect_encoding, parse_header
+
+__all__ = ["RawTable", "read_csv_table", "read_parquet_table", "read_xlsx_table"]
+
+#: Name of the reject column for problems that concern a whole row rather than one cell.
+WHOLE_ROW = "*"
+_ENCODING_NAMES = {"utf-8": "UTF-8", "utf-16": "UTF-16", "cp1252": "Windows-1252"}
+_DELIMITER_NAMES = {";": "';'", ",": "','", "\t": "tab", "|": "'|'"}
+
+
+@dataclass(frozen=True, slots=True)
+class RawTable:
+    """A file's rows before validation."""
+
+    frame: pd.DataFrame  # text columns (CSV, XLSX) or typed columns (Parquet)
+    row_numbers: np.ndarray  # 1-based source row of each frame row
+    rows_read: int  # data rows read, including the reader's rejects
+    rejects: pd.DataFrame  # rows the reader could not use (row, column, value, reason)
+    notes: tuple[str, ...] = ()
+    excel_epoch: dt.datetime | None = None  # XLSX: the workbook's date system, for serial numbers
+
+
+def _reader_rejects(rows: Sequence[tuple[int, str, str]]) -> pd.DataFrame:
+    if not rows:
+        return empty_rejects()
+    return pd.DataFrame(
+        {
+            "row": pd.Series([r[0] for r in rows], dtype="int64"),
+            "column": pd.Series([WHOLE_ROW] * len(rows), dtype="object"),
+            "value": pd.Series([r[1] for r in rows], dtype="object"),
+            "reason": pd.Series([r[2] for r in rows], dtype="object"),
+        }
+    )
+
+
+def _drop_empty_rows(frame: pd.DataFrame, rows: np.ndarray, notes: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Remove rows whose every cell is empty (blank lines, formatted-but-empty spreadsheet rows)."""
+    if frame.empty or not len(frame.columns):
+        return frame, rows
+    empty = np.ones(len(frame), dtype=bool)
+    for column in frame.columns:
+        empty &= (frame[column].fillna("") == "").to_numpy(dtype=bool)
+    count = int(empty.sum())
+    if count:
+        examples = ", ".join(str(r) for r in rows[empty][:5])
+        notes.append(f"{count} empty row(s) skipped (row {examples}{', ...' if count > 5 else ''})")
+        keep = ~empty
+        return frame.loc[keep].reset_index(drop=True), rows[keep]
+    return frame, rows
+
+
+# ---- CSV ---------------------------------------------------------------------------------------------
+
+
+class _Utf8Stream(io.RawIOBase):
+    """The file's bytes as UTF-8, converted chunk by chunk while pyarrow reads (never the whole file).
+
+    UTF-8 and Windows-1252, the two encodings of Swedish exports, are handled per line: a 1 MiB chunk
+    that is valid UTF-8 passes through untouched (the common case, checked in C); in a chunk that is
+    not, each line is UTF-8 where it can be and Windows-1252 where not. So a file that mixes the two
+    (rows pasted from another system) loses nothing. Other encodings (UTF-16, Latin-9, ...) go
+    through Python's incremental decoder.
+    """
+
+    def __init__(self, raw: IO[bytes], encoding: str) -> None:
+        super().__init__()
+        self.raw = raw
+        self.per_line = encoding in ("utf-8", "cp1252")
+        self.decoder = None if self.per_line else codecs.getincrementaldecoder(encoding)(errors="replace")
+        self.pending = b""
+        self.buffer = b""
+        self.offset = 0
+        self.eof = False
+        self.fallback_lines = 0
+        self.first = True
+
+    def readable(self) -> bool:
+        return True
+
+    def _convert(self, data: bytes, final: bool) -> bytes:
+        if self.decoder is not None:
+            return self.decoder.decode(data, final=final).encode("utf-8")
+        try:
+            data.decode("utf-8")
+            return data
+        except UnicodeDecodeError:
+            pass
+        lines = data.split(b"\n")
+        for i, line in enumerate(lines):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                self.fallback_lines += 1
+                try:
+                    lines[i] = line.decode("cp1252").encode("utf-8")
+                except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined: read as Latin-1
+                    lines[i] = line.decode("latin-1").encode("utf-8")
+        return b"\n".join(lines)
+
+    def _fill(self) -> None:
+        while not self.eof:
+            chunk = self.raw.read(1 << 20)
+            if not chunk:
+                self.eof = True
+                data, self.pending = self.pending, b""
+                self.buffer, self.offset = self._convert(data, True), 0
+                return
+            if self.first:
+                self.first = False
+                if chunk.startswith(b"\xef\xbb\xbf"):
+                    chunk = chunk[3:]
+            if self.decoder is not None:
+                self.buffer, self.offset = self._convert(chunk, False), 0
+                if self.buffer:
+                    return
+                continue
+            data = self.pending + chunk
+            cut = data.rfind(b"\n")
+            if cut < 0:
+                self.pending = data
+                continue
+            data, self.pending = data[: cut + 1], data[cut + 1 :]
+            self.buffer, self.offset = self._convert(data, False), 0
+            return
+
+    def readinto(self, target: Any) -> int:
+        if self.offset >= len(self.buffer):
+            self._fill()
+            if self.offset >= len(self.buffer):
+                return 0
+        view = memoryview(target).cast("B")
+        n = min(len(view), len(self.buffer) - self.offset)
+        view[:n] = self.buffer[self.offset : self.offset + n]
+        self.offset += n
+        return n
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+def read_csv_table(
+    path: Path, sniffed: Sniffed, *, delimiter: str | None = None, encoding: str | None = None
+) -> RawTable:
+    """Read a delimited text file as text columns, one pass, with pyarrow's C++ CSV parser.
+
+    Args:
+        path: the file (plain or gzip-compressed).
+        sniffed: what :func:`~processmining.ingest.sniff.sniff` found (first 64 KiB).
+        delimiter: the field separator; detected from the sample when ``None``.
+        encoding: the text encoding; detected (UTF-8, UTF-8 with BOM, UTF-16, Windows-1252) when ``None``.
+    """
+    notes: list[str] = []
+    detected = encoding is None
+    enc = _normalise_encoding(encoding) if encoding else detect_encoding(sniffed.sample)
+    text = decode_sample(sniffed.sample, enc)
+    delim = delimiter or detect_delimiter(text)
+    names = parse_header(text, delim)
+    if not names:
+        raise UnreadableFileError(f"{path}: no header line found; the first line must name the columns")
+    bom = sniffed.sample.startswith(b"\xef\xbb\xbf")
+    notes.append(
+        f"CSV: {'detected ' if detected else ''}encoding {_ENCODING_NAMES.get(enc, enc)}"
+        f"{' with BOM' if bom and enc == 'utf-8' else ''}, delimiter {_DELIMITER_NAMES.get(delim, repr(delim))}"
+        f"{', gzip-compressed' if sniffed.compression else ''}"
+    )
+
+    bad: list[tuple[int, str, str]] = []
+
+    def on_bad_row(row: Any) -> str:
+        # pyarrow passes the record number (header = 1) when reading single-threaded.
+        bad.append(
+            (int(row.number), row.text, f"expected {row.expected_columns} fields, found {row.actual_columns}")
+        )
+        return "skip"
+
+    read_options = pacsv.ReadOptions(
+        use_threads=False,  # single-threaded so that bad rows come with their row number
+        column_names=names,
+        skip_rows=1,
+        block_size=1 << 24,
+    )
+    parse_options = pacsv.ParseOptions(
+        delimiter=delim,
+        quote_char='"',
+        double_quote=True,
+        newlines_in_values=True,
+        ignore_empty_lines=False,
+        invalid_row_handler=on_bad_row,
+    )
+    convert_options = pacsv.ConvertOptions(
+        column_types={name: pa.string() for name in names},
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    try:
+        raw: IO[bytes] = gzip.open(path, "rb") if sniffed.compression else path.open("rb")  # type: ignore[assignment]  # noqa: SIM115,E501
+        with _Utf8Stream(raw, enc) as stream:  # closes raw
+            table = pacsv.read_csv(stream, read_options=read_options, parse_options=parse_options,
+                                   convert_options=convert_options)
+            fallback = stream.fallback_lines
+    except (pa.ArrowInvalid, OSError, EOFError, zlib.error) as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if sniffed.compression:
+            raise UnreadableFileError(
+                f"{path}: the compressed file is damaged or truncated ({message}); copy or export it again"
+            ) from exc
+        raise UnreadableFileError(f"{path}: cannot be read as CSV ({message}); check the export") from exc
+    if fallback and enc == "utf-8":
+        notes.append(f"mixed encodings: {fallback} line(s) were not UTF-8 and were read as Windows-1252")
+    text_type = pd.StringDtype("pyarrow", na_value=np.nan)
+    columns = {name: pd.Series(column, dtype=text_type, name=name)
+               for name, column in zip(names, table.columns, strict=True)}
+    del table
+    frame = pd.DataFrame(columns) if columns else pd.DataFrame(index=range(0))
+
+    total = len(frame) + len(bad)
+    bad_rows = np.array(sorted(r[0] for r in bad), dtype="int64")
+    all_rows = np.arange(2, total + 2, dtype="int64")
+    row_numbers = np.setdiff1d(all_rows, bad_rows, assume_unique=True) if len(bad_rows) else all_rows
+    if len(row_numbers) != len(frame):  # pyarrow numbers records as we do; anything else is a bug
+        raise AssertionError(f"{path}: row numbering mismatch ({len(row_numbers)} vs {len(frame)})")
+    frame, row_numbers = _drop_empty_rows(frame, row_numbers, notes)
+    if not len(frame) and not bad:
+        raise UnreadableFileError(f"{path}: has a header but no data rows; export the log again")
+    rejects = _reader_rejects([(r, t, why) for r, t, why in sorted(bad)])
+    return RawTable(frame=frame, row_numbers=row_numbers, rows_read=len(frame) + len(bad), rejects=rejects,
+                    notes=tuple(notes))
+
+
+def _normalise_encoding(encoding: str) -> str:
+    import codecs
+
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError as exc:
+        raise UnreadableFileError(f"unknown encoding {encoding!r}; use utf-8, utf-8-sig or cp1252") from exc
+    return {"utf-8-sig": "utf-8", "utf-8": "utf-8", "cp1252": "cp1252", "utf-16": "utf-16"}.get(name, name)
+
+
+# ---- XLSX --------------------------------------------------------------------------------------------
+
+
+def _cell_text(value: Any) -> str:
+    """A cell value as text that loses nothing (datetimes as ISO 8601, whole floats without .0)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _workbook_errors() -> tuple[type[BaseException], ...]:
+    """What openpyxl raises on a damaged workbook (it has no exception tree of its own for this)."""
+    from lxml.etree import LxmlError
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    return (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError, OSError,
+            EOFError, zlib.error, ParseError, SyntaxError, LxmlError, AttributeError)
+
+
+def _header_of(rows: Any, limit: int = 20) -> tuple[int, list[str]] | None:
+    """The first non-empty row among the first ``limit``: (1-based row, its texts)."""
+    for number, values in enumerate(rows, start=1):
+        texts = [_cell_text(v).strip() for v in values]
+        if any(texts):
+            while texts and not texts[-1]:
+                texts.pop()
+            return number, texts
+        if number >= limit:
+            return None
+    return None
+
+
+def _dedupe(raw: list[str]) -> list[str]:
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for i, name in enumerate(raw):
+        name = name or f"Unnamed: {i}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        seen.setdefault(name, 0)
+        names.append(name)
+    return names
+
+
+def read_xlsx_table(
+    path: Path, *, sheet: str | None = None, usable: Callable[[list[str]], bool] | None = None
+) -> RawTable:
+    """Read one worksheet of an .xlsx workbook as text columns (openpyxl, read-only, cached values).
+
+    Args:
+        path: the workbook.
+        sheet: the sheet's name; by default the first sheet whose header ``usable`` accepts (else the
+            first sheet).
+        usable: tells whether a header (list of column names) has the columns a log needs.
+    """
+    import openpyxl
+
+    errors = _workbook_errors()
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except errors as exc:
+        raise UnreadableFileError(
+            f"{path}: is not a readable Excel workbook ({type(exc).__name__}); open it in Excel and save it again"
+        ) from exc
+    try:
+        return _read_sheet(path, workbook, sheet, usable)
+    except errors as exc:
+        raise UnreadableFileError(
+            f"{path}: the workbook is damaged ({type(exc).__name__}: {exc}); open it in Excel and save it again"
+        ) from exc
+    finally:
+        workbook.close()
+
+
+def _read_sheet(path: Path, workbook: Any, sheet: str | None, usable: Callable[[list[str]], bool] | None) -> RawTable:
+    notes: list[str] = []
+    names = list(workbook.sheetnames)
+    if not names:
+        raise UnreadableFileError(f"{path}: the workbook has no sheets")
+    if sheet is not None:
+        if sheet not in names:
+            raise UnreadableFileError(f"{path}: no sheet named {sheet!r}; sheets: {', '.join(names)}")
+        chosen = sheet
+    else:
+        chosen = names[0]
+        for name in names:
+            ws = workbook[name]
+            ws.reset_dimensions()
+            found = _header_of(ws.iter_rows(values_only=True))
+            if found is not None and (usable is None or usable(_dedupe(found[1]))):
+                chosen = name
+                break
+        if len(names) > 1:
+            notes.append(f"XLSX: sheet {chosen!r} of {len(names)} ({', '.join(names)})")
+    ws = workbook[chosen]
+    ws.reset_dimensions()  # the stored dimensions may be wrong; read what is really there
+    rows = ws.iter_rows(values_only=True)
+    found = _header_of(rows)
+    if found is None:
+        raise UnreadableFileError(f"{path}: sheet {chosen!r} is empty (no header row in the first 20 rows)")
+    header_row, header = found
+    if header_row > 1:
+        notes.append(f"XLSX: header on row {header_row} of sheet {chosen!r}")
+    columns = _dedupe(header)
+    width = len(columns)
+    cells: list[list[str]] = [[] for _ in range(width)]
+    numbers: list[int] = []
+    bad: list[tuple[int, str, str]] = []
+    # openpyxl yields one Python tuple per row; this loop is the reader's own pace, not ours to vectorise.
+    for number, values in enumerate(rows, start=header_row + 1):
+        texts = [_cell_text(v) for v in values]
+        while texts and not texts[-1].strip():
+            texts.pop()
+        if len(texts) > width:
+            bad.append((number, ";".join(texts), f"expected {width} fields, found {len(texts)}"))
+            continue
+        numbers.append(number)
+        for i in range(width):
+            cells[i].append(texts[i] if i < len(texts) else "")
+    frame = pd.DataFrame({name: pd.Series(values, dtype="str") for name, values in zip(columns, cells, strict=True)})
+    row_numbers = np.asarray(numbers, dtype="int64")
+    frame, row_numbers = _drop_empty_rows(frame, row_numbers, notes)
+    if not len(frame) and not bad:
+        raise UnreadableFileError(f"{path}: sheet {chosen!r} has a header but no data rows")
+    epoch = getattr(workbook, "epoch", dt.datetime(1899, 12, 30))
+    return RawTable(frame=frame, row_numbers=row_numbers, rows_read=len(frame) + len(bad),
+                    rejects=_reader_rejects(bad), notes=tuple(notes), excel_epoch=epoch)
+
+
+# ---- Parquet -----------------------------------------------------------------------------------------
+
+
+def read_parquet_table(path: Path) -> RawTable:
+    """Read a Parquet file with pyarrow (typed columns; rows numbered from 1)."""
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UnreadableFileError(f"{path}: is not a readable Parquet file ({message}); export it again") from exc
+    frame = table.to_pandas()
+    frame.columns = _dedupe([str(c) for c in frame.columns])
+    if not len(frame):
+        raise UnreadableFileError(f"{path}: the Parquet file has no rows")
+    rows = np.arange(1, len(frame) + 1, dtype="int64")
+    return RawTable(frame=frame.reset_index(drop=True), row_numbers=rows, rows_read=len(frame),
+                    rejects=empty_rejects())

@@ -1,0 +1,606 @@
+"""The one validation path every reader goes through: raw table -> :class:`~processmining.log.EventLog`.
+
+Every input row ends as exactly one of: a kept event, an exact duplicate of an earlier row (removed
+and counted when asked; by default kept and warned about), a start row merged into its completion
+(lifecycle pairs, counted in the notes), or a reject (row, column, value, reason). The invariant
+``rows_read == events + rejects + duplicates + merged starts`` is checked before the log is returned.
+
+Checks, in order (a row is rejected for the first that fails): the reader's own (wrong number of
+fields, values of the wrong XES type), missing case id, missing activity, missing or unparseable
+timestamp, timestamp in the future or before ``earliest``, unparseable start, start after completion,
+lifecycle transitions other than start/complete, a start without a matching completion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import ConfigError, StrictModeError
+from ..log import (
+    ACTIVITY,
+    CASE,
+    DEFAULT_TIMEZONE,
+    GROUP,
+    RESOURCE,
+    ROW,
+    START,
+    TIMESTAMP,
+    ColumnMapping,
+    EventLog,
+    Source,
+    empty_rejects,
+)
+from .mapping import LIFECYCLE_COMPLETE, LIFECYCLE_START, candidates, detect_roles
+from .privacy import count_masked, load_key, mask_personal_numbers, pseudonymise
+from .profiles import DEFAULT_EARLIEST, Profile
+from .timestamps import parse_timestamps
+
+__all__ = ["LIFECYCLE", "table_to_log"]
+
+LIFECYCLE = "lifecycle:transition"
+_ROLE_TARGETS = {"case": CASE, "activity": ACTIVITY, "timestamp": TIMESTAMP, "start": START,
+                 "resource": RESOURCE, "unit": GROUP, "lifecycle": LIFECYCLE}
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+_MAX_WARNINGS = 10
+
+
+class _Rejects:
+    """One reason per row at most: the first check that fails wins."""
+
+    def __init__(self, rows: np.ndarray) -> None:
+        self.rows = rows
+        self.reason = np.full(len(rows), None, dtype=object)
+        self.column = np.full(len(rows), None, dtype=object)
+        self.value = np.full(len(rows), None, dtype=object)
+
+    @property
+    def rejected(self) -> np.ndarray:
+        return np.asarray(self.reason != None, dtype=bool)  # noqa: E711  (element-wise on an object array)
+
+    def add(self, mask: np.ndarray, column: str, values: Any, reason: str | np.ndarray) -> None:
+        new = np.asarray(mask, dtype=bool) & ~self.rejected
+        if not new.any():
+            return
+        where = np.flatnonzero(new)
+        self.column[where] = column
+        if isinstance(values, pd.Series):
+            self.value[where] = values.iloc[where].to_numpy(dtype=object)
+        else:
+            self.value[where] = np.asarray(values, dtype=object)[where]
+        self.reason[where] = reason[where] if isinstance(reason, np.ndarray) else reason
+
+    def frame(self, reader: pd.DataFrame | None) -> pd.DataFrame:
+        hit = self.rejected
+        own = pd.DataFrame(
+            {
+                "row": pd.Series(self.rows[hit], dtype="int64"),
+                "column": pd.Series(self.column[hit], dtype="object"),
+                "value": pd.Series([_as_text(v) for v in self.value[hit]], dtype="object"),
+                "reason": pd.Series(self.reason[hit], dtype="object"),
+            }
+        )
+        parts = [p for p in (reader, own) if p is not None and len(p)]
+        if not parts:
+            return empty_rejects()
+        out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+        out["value"] = out["value"].map(_as_text).astype("object")
+        return out.sort_values("row", kind="stable", ignore_index=True)
+
+
+def _as_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT or value is pd.NA:
+        return ""
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _blank(values: pd.Series) -> np.ndarray:
+    """Missing, or text that is empty or only whitespace."""
+    if pd.api.types.is_string_dtype(values) or values.dtype == object:
+        blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(arrow_text(values)), ""), True)
+        return np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)
+    return np.asarray(values.isna().to_numpy(dtype=bool))
+
+
+def _ids(values: pd.Series) -> pd.Series:
+    """Case ids as text: whole numbers without ``.0`` (Parquet/XES integers), text as is."""
+    if pd.api.types.is_bool_dtype(values):
+        return values.astype("object").map(lambda v: None if v is None or v is pd.NA else str(v).lower()).astype(_TEXT)
+    if pd.api.types.is_numeric_dtype(values):
+        numbers = values.astype("Float64")
+        whole = (numbers.dropna() % 1 == 0).all()
+        return (numbers.astype("Int64") if whole else numbers).astype("string").astype(_TEXT)
+    if pd.api.types.is_string_dtype(values) and values.dtype != object:
+        return values
+    return values.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)).astype(_TEXT)
+
+
+def _drop_pandas_index(table: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """Drop a first column without a header holding 0..n-1 or 1..n: a pandas index written to CSV."""
+    if table.empty or not len(table.columns):
+        return table
+    first = table.columns[0]
+    if not str(first).startswith("Unnamed: 0"):
+        return table
+    numbers = pd.to_numeric(table[first], errors="coerce")
+    if numbers.isna().any():
+        return table
+    values = numbers.to_numpy()
+    start = values[0]
+    if start in (0, 1) and np.array_equal(values, np.arange(start, start + len(values))):
+        notes.append(f"first column has no header and counts rows ({int(start)}..{int(values[-1])}): "
+                     "a pandas index, dropped")
+        return table.drop(columns=[first])
+    return table
+
+
+_NUMBERISH = r"^[+-]?[0-9][0-9 \x{00a0}\x{202f}]*(?:[.,][0-9]+)?(?:[eE][+-]?[0-9]+)?$"
+#: Decimal comma, optional space as thousands separator; no leading zero except "0,5".
+_COMMA_NUMBER = r"^[+-]?(?:0|[1-9][0-9]{0,2}(?:[ \x{00a0}\x{202f}][0-9]{3})+|[1-9][0-9]*)(?:,[0-9]+)?$"
+_POINT_NUMBER = r"^[+-]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$"
+_INTEGER = r"^[+-]?(?:0|[1-9][0-9]*)$"
+
+
+def _numeric(values: pd.Series, decimal: str | None) -> tuple[pd.Series, str] | None:
+    """A text column as numbers when every non-empty value is one (decimal comma or point).
+
+    Values with a leading zero (``0123``) or more than 18 characters are identifiers: the column
+    stays text. Works on the Arrow strings directly (pandas' ``str`` methods fall back to Python
+    for these patterns); the first 1000 values decide quickly for the many columns that are text.
+    """
+    if not pd.api.types.is_string_dtype(values) or values.dtype == object:
+        return None
+    raw = arrow_text(values)
+    head = pc.utf8_trim_whitespace(raw.slice(0, 5000))
+    head = head.filter(pc.fill_null(pc.not_equal(head, ""), False)).slice(0, 1000)
+    if len(head) and not pc.all(pc.match_substring_regex(head, _NUMBERISH)).as_py():
+        return None
+    text = pc.utf8_trim_whitespace(raw)
+    present = pc.fill_null(pc.not_equal(text, ""), False)
+    sample = text.filter(present)
+    if not len(sample) or pc.max(pc.utf8_length(sample)).as_py() > 18:
+        return None
+    none = pa.scalar(None, pa.string())
+    if decimal != "." and pc.all(pc.match_substring_regex(sample, _COMMA_NUMBER)).as_py() and (
+            decimal == "," or pc.any(pc.match_substring_regex(sample, r"[, \x{00a0}\x{202f}]")).as_py()):
+        cleaned = pc.replace_substring(pc.replace_substring_regex(text, r"[ \x{00a0}\x{202f}]", ""), ",", ".")
+        numbers = pc.cast(pc.if_else(present, cleaned, none), pa.float64())
+        return pd.Series(numbers.to_numpy(zero_copy_only=False), index=values.index, dtype="float64"), "decimal comma"
+    if decimal != "," and pc.all(pc.match_substring_regex(sample, _POINT_NUMBER)).as_py():
+        if pc.all(pc.match_substring_regex(sample, _INTEGER)).as_py():
+            ints = pc.cast(pc.if_else(present, text, none), pa.int64())
+            return pd.Series(pd.array(ints.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)),
+                             index=values.index, dtype="Int64"), "integers"
+        numbers = pc.cast(pc.if_else(present, text, none), pa.float64())
+        return pd.Series(numbers.to_numpy(zero_copy_only=False), index=values.index, dtype="float64"), "decimal point"
+    return None
+
+
+def arrow_text(values: pd.Series) -> pa.Array:
+    """A column's values as one Arrow string array (zero-copy for Arrow-backed text)."""
+    text = values if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow" else (
+        values.astype(_TEXT))
+    arr = pa.array(text.array)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _pair_lifecycle(
+    group: np.ndarray, times: np.ndarray, rows: np.ndarray, is_start: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """FIFO pairing of starts and completes within each (case, activity) group, vectorised.
+
+    Each complete takes the oldest start of its group that is still open; a complete with none open
+    stands alone. With ``c`` the running sum (+1 start, -1 complete) of a group in time order, a
+    complete finds no open start exactly when ``c`` drops below both 0 and every earlier ``c``; the
+    k-th complete that does find one takes the k-th start.
+
+    Args:
+        group: (case, activity) code per row.
+        times: completion times as UTC ``datetime64[ns]``.
+        rows: source rows (ties keep file order).
+        is_start: True for start rows, False for completions.
+
+    Returns:
+        (start time for each complete, NaT where unpaired; which starts were paired; which unpaired),
+        all aligned with the input.
+    """
+    n = len(group)
+    order = np.lexsort((rows, ~is_start, times.astype("int64"), group))
+    g = group[order]
+    start = is_start[order]
+    step = np.where(start, 1, -1)
+    frame = pd.DataFrame({"g": g, "step": step})
+    c = frame.groupby("g", sort=False)["step"].cumsum().to_numpy()
+    running_min = pd.Series(c).groupby(g, sort=False).cummin().to_numpy()
+    prev_min = pd.Series(running_min).groupby(g, sort=False).shift(1).fillna(0).to_numpy()
+    prev_min = np.minimum(prev_min, 0)
+    complete = ~start
+    matched = complete & ~(c < prev_min)
+    start_rank = pd.Series(np.where(start, 1, 0)).groupby(g, sort=False).cumsum().to_numpy() - 1
+    match_rank = pd.Series(np.where(matched, 1, 0)).groupby(g, sort=False).cumsum().to_numpy() - 1
+    n_matched = pd.Series(np.where(matched, 1, 0)).groupby(g, sort=False).transform("sum").to_numpy()
+    paired_start = start & (start_rank < n_matched)
+    sorted_times = times[order]
+    starts = pd.DataFrame({"g": g[paired_start], "k": start_rank[paired_start], "t": sorted_times[paired_start]})
+    ends = pd.DataFrame({"g": g[matched], "k": match_rank[matched], "pos": np.flatnonzero(matched)})
+    joined = ends.merge(starts, on=["g", "k"], how="left", validate="one_to_one")
+    start_for_sorted = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    start_for_sorted[joined["pos"].to_numpy()] = joined["t"].to_numpy(dtype="datetime64[ns]")
+    start_time = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    start_time[order] = start_for_sorted
+    paired = np.zeros(n, dtype=bool)
+    paired[order] = paired_start
+    unpaired = np.zeros(n, dtype=bool)
+    unpaired[order] = start & ~paired_start
+    return start_time, paired, unpaired
+
+
+def _label_variants(activity: pd.Series, merge: bool) -> tuple[pd.Series, list[str], list[str]]:
+    """Warn about (and optionally merge) labels that differ only by case or whitespace."""
+    counts = activity.value_counts(sort=False)
+    if counts.empty:
+        return activity, [], []
+    labels = pd.Series(counts.index.astype(str), index=counts.index)
+    keys = labels.str.strip().str.replace(r"\s+", " ", regex=True).str.casefold()
+    groups = pd.DataFrame({"label": labels.to_numpy(), "key": keys.to_numpy(), "n": counts.to_numpy()})
+    sizes = groups.groupby("key")["label"].transform("size")
+    clashing = groups[sizes > 1]
+    if clashing.empty:
+        return activity, [], []
+    warnings: list[str] = []
+    notes: list[str] = []
+    replace: dict[str, str] = {}
+    ordered = clashing.sort_values(["key", "n", "label"], ascending=[True, False, True])
+    for _key, block in ordered.groupby("key", sort=True):
+        spellings = " / ".join(f"{label!r} ({n})" for label, n in zip(block["label"], block["n"], strict=True))
+        winner = str(block["label"].iloc[0])
+        if merge:
+            for label in block["label"].iloc[1:]:
+                replace[str(label)] = winner
+            notes.append(f"activity labels merged into {winner!r}: {spellings}")
+        else:
+            warnings.append(f"activity labels differ only in case or spacing: {spellings}; "
+                            "pass --merge-labels to merge them into the most frequent")
+    if len(warnings) > _MAX_WARNINGS:
+        warnings = [*warnings[:_MAX_WARNINGS], f"... and {len(warnings) - _MAX_WARNINGS} more such label groups"]
+    if replace:
+        activity = activity.replace(replace)
+    return activity, warnings, notes
+
+
+def _first_reject_message(path: str, rejects: pd.DataFrame) -> str:
+    first = rejects.iloc[0]
+    return (f"{path}: {len(rejects)} row(s) rejected (first: row {int(first['row'])}, column {first['column']}: "
+            f"{first['reason']}); fix them or run without --strict")
+
+
+def table_to_log(
+    table: pd.DataFrame,
+    *,
+    path: str,
+    sha256: str,
+    fmt: str,
+    rows_read: int,
+    profile: Profile | None = None,
+    columns: Mapping[str, str] | None = None,
+    row_numbers: np.ndarray | None = None,
+    strict: bool = False,
+    pseudonymise: bool = True,
+    key: bytes | None = None,
+    merge_label_variants: bool | None = None,
+    drop_duplicates: bool | None = None,
+    dayfirst: bool | None = None,
+    timezone: str | None = None,
+    now: pd.Timestamp | None = None,
+    reader_rejects: pd.DataFrame | None = None,
+    value_problems: pd.DataFrame | None = None,
+    notes: Sequence[str] = (),
+    excel_epoch: dt.datetime | None = None,
+    decimal: str | None = None,
+) -> EventLog:
+    """Validate a raw table (one row per source row) and make it an :class:`EventLog`.
+
+    Args:
+        table: the rows that the reader could split into fields; text columns for CSV/XLSX, typed
+            columns for XES/Parquet. Never changed. A ``@@source_row`` column gives row numbers.
+        path: the file, for messages and ``Source.path``.
+        sha256: SHA-256 of the file.
+        fmt: csv, xlsx, xes, parquet or frame.
+        rows_read: rows in the source: ``len(table)`` plus the reader's rejects.
+        profile: the source profile, if any.
+        columns: role -> source column overrides (case, activity, timestamp, start, resource, unit,
+            lifecycle); they win over the profile, which wins over header detection.
+        row_numbers: 1-based source row of each table row (default: ``@@source_row``, else 2, 3, ...).
+        strict: raise :class:`StrictModeError` when any row is rejected.
+        pseudonymise: replace resource names by keyed pseudonyms (needs a key when there are any).
+        key: the pseudonymisation key; default :func:`~processmining.ingest.privacy.load_key`.
+        merge_label_variants: merge activity labels differing only by case/whitespace (default: the
+            profile's ``[labels] merge_variants``, else only warn).
+        drop_duplicates: remove rows that are exact copies of an earlier row (all source columns
+            equal) and count them in ``Source.duplicates_removed`` (default: the profile's
+            ``[validation] drop_duplicates``, else keep them as events and warn). Published figures
+            of real logs count such rows as events (sepsis.csv has one, helpdesk.xes.gz 127).
+        dayfirst: day/month order for dates like 03/04/2025 (default: the profile's, else the data's).
+        timezone: time zone of naive times and of the log (default: the profile's, else Europe/Stockholm).
+        now: timestamps after this are rejected as in the future (default: the current time).
+        reader_rejects: rows the reader could not use (row, column, value, reason).
+        value_problems: cells the reader could not convert to their declared type (XES); a row whose
+            case, activity or timestamp is among them is rejected with that reason.
+        notes: what the reader learned (encoding, delimiter, sheet, ...).
+        excel_epoch: for workbooks, the date system of serial-number dates.
+        decimal: the decimal separator of numeric text columns (default: detected per column).
+
+    Raises:
+        MissingColumnsError: case, activity or timestamp column not found.
+        TimestampError: day/month order cannot be decided and was not given.
+        StrictModeError: ``strict`` and at least one row was rejected.
+        ConfigError: resource names to pseudonymise and no key.
+    """
+    notes_out: list[str] = list(notes)
+    warnings: list[str] = []
+    tz = timezone or (profile.timezone if profile else DEFAULT_TIMEZONE)
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"unknown time zone {tz!r} (e.g. Europe/Stockholm)") from exc
+    if dayfirst is None and profile is not None:
+        dayfirst = profile.dayfirst
+    merge = merge_label_variants if merge_label_variants is not None else bool(profile and profile.merge_label_variants)
+    drop = drop_duplicates if drop_duplicates is not None else bool(profile and profile.drop_duplicates)
+    earliest_date = profile.earliest if profile else DEFAULT_EARLIEST
+    earliest = pd.Timestamp(earliest_date).tz_localize(tz)
+    now_ts = pd.Timestamp.now(tz=tz) if now is None else (now.tz_localize(tz) if now.tzinfo is None else now)
+    decimal = decimal or (profile.decimal if profile else None)
+    fmt_text = fmt in ("csv", "xlsx")
+
+    # ---- rows, source columns, roles ---------------------------------------------------------------
+    if row_numbers is None:
+        row_numbers = (table[ROW].to_numpy(dtype="int64") if ROW in table.columns
+                       else np.arange(2, len(table) + 2, dtype="int64"))
+    rows = np.asarray(row_numbers, dtype="int64")
+    if len(rows) != len(table):
+        raise ValueError(f"{len(rows)} row numbers for {len(table)} rows")
+    reader = reader_rejects if reader_rejects is not None else empty_rejects()
+    if rows_read != len(table) + len(reader):
+        raise ValueError(f"rows_read {rows_read} != {len(table)} rows + {len(reader)} reader rejects")
+    source = table.drop(columns=[ROW]) if ROW in table.columns else table
+    source = source.reset_index(drop=True)
+    if fmt_text:
+        source = _drop_pandas_index(source, notes_out)
+    source_columns = [str(c) for c in source.columns]
+
+    def distinct(column: str) -> list[str]:
+        values = source[column]
+        return [str(v) for v in values.dropna().unique()[:64]] if values.nunique(dropna=True) <= 64 else ["?"]
+
+    roles, mapping_notes = detect_roles(source_columns, path=path, profile=profile, overrides=columns,
+                                        distinct_values=distinct)
+    notes_out += mapping_notes
+    case_col, act_col, ts_col = roles["case"], roles["activity"], roles["timestamp"]
+    start_col, lc_col = roles.get("start"), roles.get("lifecycle")
+    rejects = _Rejects(rows)
+    n = len(source)
+
+    # ---- the reader's cell problems that concern a role ----------------------------------------------
+    if value_problems is not None and len(value_problems):
+        role_cols = {c for c in (case_col, act_col, ts_col, start_col) if c}
+        position = pd.Series(np.arange(n), index=rows)
+        relevant = value_problems[value_problems["column"].isin(role_cols) & value_problems["row"].isin(rows)]
+        for column, block in relevant.groupby("column", sort=False):
+            mask = np.zeros(n, dtype=bool)
+            mask[position.loc[block["row"].to_numpy()].to_numpy()] = True
+            values = np.full(n, None, dtype=object)
+            values[position.loc[block["row"].to_numpy()].to_numpy()] = block["value"].to_numpy()
+            reasons = np.full(n, None, dtype=object)
+            reasons[position.loc[block["row"].to_numpy()].to_numpy()] = block["reason"].to_numpy()
+            rejects.add(mask, str(column), values, reasons)
+        others = value_problems[~value_problems.index.isin(relevant.index)]
+        if len(others):
+            first = others.iloc[0]
+            warnings.append(f"{len(others)} attribute value(s) could not be read as their declared type and are "
+                            f"empty (first: row {int(first['row'])}, column {first['column']}: {first['value']!r})")
+
+    # ---- required values and timestamps ------------------------------------------------------------
+    case = _ids(source[case_col])
+    activity = _ids(source[act_col]) if not (pd.api.types.is_string_dtype(source[act_col])
+                                              and source[act_col].dtype != object) else source[act_col]
+    rejects.add(_blank(case), case_col, case, "missing case id")
+    rejects.add(_blank(activity), act_col, activity, "missing activity")
+    fmt_string = profile.timestamp_format if profile else None
+    times = parse_timestamps(source[ts_col], column=ts_col, path=path, timezone=tz, fmt=fmt_string,
+                             dayfirst=dayfirst, excel_epoch=excel_epoch if fmt == "xlsx" else None)
+    notes_out += list(times.notes)
+    raw_ts = source[ts_col]
+    rejects.add(times.missing, ts_col, raw_ts, "missing timestamp")
+    rejects.add(times.unparseable, ts_col, raw_ts, "unparseable timestamp")
+    ts = times.values
+    rejects.add((ts > now_ts).to_numpy(dtype=bool, na_value=False), ts_col, raw_ts, "timestamp in the future")
+    rejects.add((ts < earliest).to_numpy(dtype=bool, na_value=False), ts_col, raw_ts,
+                f"timestamp before {earliest_date.isoformat()} (implausible)")
+    start_ts: pd.Series | None = None
+    if start_col is not None:
+        started = parse_timestamps(source[start_col], column=start_col, path=path, timezone=tz, fmt=fmt_string,
+                                   dayfirst=dayfirst, excel_epoch=excel_epoch if fmt == "xlsx" else None)
+        notes_out += list(started.notes)
+        raw_start = source[start_col]
+        rejects.add(started.unparseable, start_col, raw_start, "unparseable start time")
+        start_ts = started.values
+        rejects.add((start_ts < earliest).to_numpy(dtype=bool, na_value=False), start_col, raw_start,
+                    f"start before {earliest_date.isoformat()} (implausible)")
+        rejects.add((start_ts > ts).to_numpy(dtype=bool, na_value=False), start_col, raw_start,
+                    "start after completion")
+
+    # ---- lifecycle transitions -----------------------------------------------------------------------
+    is_start = np.zeros(n, dtype=bool)
+    if lc_col is not None:
+        lc_text = _ids(source[lc_col])
+        word = lc_text.str.strip().str.casefold().fillna("")
+        is_start = word.isin(LIFECYCLE_START).to_numpy(dtype=bool)
+        completes = word.isin(LIFECYCLE_COMPLETE).to_numpy(dtype=bool) | (word == "").to_numpy(dtype=bool)
+        unknown = (word == "unknown").to_numpy(dtype=bool)
+        other = ~is_start & ~completes & ~unknown
+        if other.any():
+            reasons = ("lifecycle transition " + lc_text.fillna("").str.strip() + " not used").to_numpy(dtype=object)
+            rejects.add(other, lc_col, lc_text, reasons)
+        if (unknown & ~rejects.rejected).any():
+            notes_out.append(f"column {lc_col}: {int(unknown.sum())} event(s) with lifecycle 'unknown' "
+                             "kept as completions")
+
+    # ---- exact duplicates (all source columns equal), among rows not rejected --------------------------
+    try:
+        duplicated = source.duplicated(keep="first").to_numpy(dtype=bool, copy=True)
+    except TypeError:  # unhashable cell values (nested XES attributes): compare their text
+        duplicated = source.astype(str).duplicated(keep="first").to_numpy(dtype=bool, copy=True)
+    duplicated &= ~rejects.rejected
+    if duplicated.any():
+        count = int(duplicated.sum())
+        examples = ", ".join(str(r) for r in rows[duplicated][:5]) + (", ..." if count > 5 else "")
+        if drop:
+            notes_out.append(f"{count} exact duplicate row(s) removed (row {examples})")
+        else:
+            warnings.append(f"{count} row(s) are exact copies of an earlier row (row {examples}); kept as events. "
+                            "Pass --drop-duplicates (or drop_duplicates in the profile) to remove them")
+            duplicated[:] = False
+    n_duplicates = int(duplicated.sum())
+
+    # ---- lifecycle pairs -----------------------------------------------------------------------------
+    alive = ~rejects.rejected & ~duplicated
+    merged = np.zeros(n, dtype=bool)
+    if (is_start & alive).any():
+        idx = np.flatnonzero(alive)
+        group = pd.MultiIndex.from_arrays([case.to_numpy()[idx], activity.to_numpy()[idx]]).factorize()[0]
+        utc = ts.iloc[idx].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+        start_time, paired, unpaired = _pair_lifecycle(group, utc, rows[idx], is_start[idx])
+        full = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+        full[idx] = start_time
+        paired_start = pd.Series(full).dt.tz_localize("UTC").dt.tz_convert(tz)
+        merged[idx[paired]] = True
+        lonely = np.zeros(n, dtype=bool)
+        lonely[idx[unpaired]] = True
+        rejects.add(lonely, lc_col or "", _ids(source[lc_col]) if lc_col else np.full(n, None),
+                    "start without complete")
+        notes_out.append(f"lifecycle: {int(paired.sum())} start/complete pair(s) merged into one event each "
+                         f"(start_timestamp); {int((~is_start[idx] & np.isnat(start_time)).sum())} completion(s) "
+                         "without a start kept")
+        start_ts = paired_start if start_ts is None else start_ts.where(start_ts.notna(), paired_start)
+    keep = ~rejects.rejected & ~duplicated & ~merged
+    rejects_frame = rejects.frame(reader)
+    if strict and len(rejects_frame):
+        raise StrictModeError(_first_reject_message(path, rejects_frame))
+
+    # ---- the events ------------------------------------------------------------------------------------
+    events: dict[str, Any] = {CASE: case[keep].reset_index(drop=True)}
+    kept_activity = activity[keep].reset_index(drop=True)
+    kept_activity, label_warnings, label_notes = _label_variants(kept_activity, merge)
+    warnings += label_warnings
+    notes_out += label_notes
+    events[ACTIVITY] = kept_activity
+    events[TIMESTAMP] = ts[keep].reset_index(drop=True)
+    if start_ts is not None and start_ts[keep].notna().any():
+        events[START] = start_ts[keep].reset_index(drop=True)
+    role_columns = {roles[r]: _ROLE_TARGETS[r] for r in ("resource", "unit", "lifecycle") if r in roles}
+    used = {CASE, ACTIVITY, TIMESTAMP, START, ROW, *role_columns.values()}
+    renamed: list[tuple[str, str]] = []
+    attributes = dict(profile.attributes) if profile else {}
+    missing_attrs = [c for c in attributes if c not in source_columns]
+    if missing_attrs:
+        warnings.append(f"profile attribute column(s) not in the file: {', '.join(missing_attrs)}")
+    for column in source_columns:
+        if column in (case_col, act_col, ts_col, start_col):
+            continue
+        if column in role_columns:
+            events[role_columns[column]] = source[column][keep].reset_index(drop=True)
+            continue
+        target = attributes.get(column, column)
+        if target in used:
+            target = f"{target} (source)"
+        if target != column:
+            renamed.append((column, target))
+        used.add(target)
+        events[target] = source[column][keep].reset_index(drop=True)
+    events[ROW] = pd.Series(rows[keep], dtype="int64")
+    frame = pd.DataFrame(events)
+    if fmt_text:  # an empty cell is a missing value
+        for column in frame.columns:
+            values = frame[column]
+            if column not in (CASE, ACTIVITY, TIMESTAMP, START, ROW) and pd.api.types.is_string_dtype(values):
+                empty = pc.fill_null(pc.equal(arrow_text(values), ""), False).to_numpy(zero_copy_only=False)
+                if empty.any():
+                    frame[column] = values.mask(empty)
+
+    # ---- privacy ---------------------------------------------------------------------------------------
+    masked_total = 0
+    for column in frame.columns:
+        if column in (CASE, TIMESTAMP, START, ROW):
+            continue
+        before = frame[column]
+        after = mask_personal_numbers(before)
+        if after is not before:
+            masked_total += count_masked(before, after)
+            frame[column] = after
+    if masked_total:
+        notes_out.append(f"{masked_total} value(s) with a Swedish personal identity number masked (********-****)")
+    case_ids = frame[CASE]
+    if mask_personal_numbers(case_ids) is not case_ids:
+        warnings.append("some case ids contain a Swedish personal identity number; they are kept as ids "
+                        "(pseudonymise them in the source system)")
+    resource_like = [RESOURCE] if RESOURCE in frame.columns else []
+    for column in candidates(source_columns, "resource"):
+        target = dict(renamed).get(column, column)
+        if target in frame.columns and target not in resource_like and column not in role_columns:
+            resource_like.append(target)
+    pseudonymised = False
+    if pseudonymise and resource_like and any(frame[c].notna().any() for c in resource_like):
+        secret = key if key is not None else load_key()
+        for column in resource_like:
+            frame[column] = pseudonymise_column(frame[column], secret)
+        pseudonymised = RESOURCE in resource_like
+        notes_out.append(f"pseudonymised with the key: {', '.join(resource_like)}")
+
+    # ---- numbers in text columns -----------------------------------------------------------------------
+    if fmt_text:
+        kinds: dict[str, list[str]] = {}
+        for column in frame.columns:
+            if column in (CASE, ACTIVITY, TIMESTAMP, START, ROW, RESOURCE, GROUP, LIFECYCLE) or column in resource_like:
+                continue
+            converted = _numeric(frame[column], decimal)
+            if converted is not None:
+                frame[column] = converted[0]
+                kinds.setdefault(converted[1], []).append(str(column))
+        for kind, names in kinds.items():
+            notes_out.append(f"numbers ({kind}): {', '.join(names)}")
+
+    mapping = ColumnMapping(
+        case=case_col, activity=act_col, timestamp=ts_col, start=start_col, resource=roles.get("resource"),
+        unit=roles.get("unit"), lifecycle=lc_col, attributes=tuple(renamed),
+    )
+    src = Source(path=path, sha256=sha256, format=fmt, rows_read=rows_read, mapping=mapping,
+                 duplicates_removed=n_duplicates, timezone=tz, notes=tuple(notes_out), warnings=tuple(warnings),
+                 pseudonymised=pseudonymised)
+    log = EventLog.from_frame(frame, source=src, rejects=rejects_frame, timezone=tz)
+    n_merged = int(merged.sum())
+    if rows_read != log.n_events + len(rejects_frame) + n_duplicates + n_merged:
+        raise AssertionError(
+            f"{path}: rows read {rows_read} != events {log.n_events} + rejects {len(rejects_frame)} "
+            f"+ duplicates {n_duplicates} + merged starts {n_merged}"
+        )
+    return log
+
+
+def pseudonymise_column(values: pd.Series, key: bytes) -> pd.Series:
+    """:func:`~processmining.ingest.privacy.pseudonymise` for any column (non-text values as text)."""
+    return pseudonymise(_ids(values) if not pd.api.types.is_string_dtype(values) else values, key)
+
+
+def merged_starts(log: EventLog) -> int:
+    """Start rows merged into their completions while loading (rows read minus the rest)."""
+    return log.source.rows_read - log.n_events - len(log.rejects) - log.source.duplicates_removed

@@ -1,0 +1,12 @@
+"""Ingest tests run in a temporary folder: `validate` writes <stem>.rejects.csv into the current one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
