@@ -1,0 +1,47 @@
+"""The deployments: prefect.yaml for a server with workers, and serve() on the local Prefect agree."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+import yaml
+
+from tests.support import ROOT
+
+
+@pytest.fixture(scope="module")
+def prefect_yaml() -> dict:
+    return yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
+
+
+def test_prefect_yaml_entrypoints_are_the_flows_with_valid_parameters(prefect_yaml):
+    from prefect.flows import load_flow_from_entrypoint
+
+    deployments = {d["name"]: d for d in prefect_yaml["deployments"]}
+    assert set(deployments) == {"analyze-export", "run-automations", "weekly-report"}
+    for name, deployment in deployments.items():
+        flow = load_flow_from_entrypoint(str(ROOT / deployment["entrypoint"]))
+        assert flow.name == name
+        accepted = inspect.signature(flow.fn).parameters
+        assert set(deployment["parameters"]) <= set(accepted), name
+        assert deployment["work_pool"]["name"] == "processmining"
+    assert deployments["run-automations"]["parameters"]["send"] is False  # dry run until someone decides
+
+
+def test_prefect_yaml_and_serve_use_the_same_schedules(prefect_yaml, tmp_path):
+    from flows.serve import SCHEDULES, TIMEZONE, ServeOptions, deployments
+
+    in_yaml = {d["name"]: [(s["cron"], s["timezone"]) for s in d["schedules"]] for d in prefect_yaml["deployments"]}
+    assert in_yaml == {name: [(cron, TIMEZONE)] for name, cron in SCHEDULES.items()}
+    config = tmp_path / "automations.toml"
+    archive = tmp_path / "archive"
+    served = {d.name: d for d in deployments(ServeOptions(config_path=str(config), archive_folder=str(archive),
+                                                          send=True))}
+    assert {name: [(s.schedule.cron, s.schedule.timezone) for s in d.schedules] for name, d in served.items()} == \
+        in_yaml
+    assert served["run-automations"].parameters["send"] is True
+    assert served["run-automations"].parameters["config_path"] == str(config.resolve())
+    # The automations read the newest export that analyze-export archived.
+    assert served["weekly-report"].parameters["log_path"] == str(archive.resolve())
+    assert served["analyze-export"].parameters["archive_folder"] == str(archive.resolve())
