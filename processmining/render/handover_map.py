@@ -11,14 +11,13 @@
   ``;`` separator, decimal comma).
 - :func:`write_handover_files`: all of the above into one folder (the CLI and ``analyze`` call it).
 
-Every file is written to ``<name>.tmp`` first and moved into place with ``os.replace``.
+Every file is written atomically (:mod:`processmining.render.files`).
 """
 
 from __future__ import annotations
 
 import html
 import math
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ import networkx as nx
 import pandas as pd
 
 from ..analyses.handovers import HandoverAnalysis, HandoverComparison
+from .files import atomic_path, write_bytes
 
 __all__ = [
     "DELAY_CLASSES",
@@ -205,32 +205,24 @@ def render_handover_map(
 
 # ---- graph and table exports ----------------------------------------------------------------------
 def _write_bytes(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-    return path
+    return write_bytes(path, data)
 
 
 def write_graphml(analysis: HandoverAnalysis, path: str | Path) -> Path:
     """The handover graph as GraphML (``networkx.write_graphml``), written atomically."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    nx.write_graphml(analysis.graph, tmp, encoding="utf-8")
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        nx.write_graphml(analysis.graph, tmp, encoding="utf-8")
     return path
 
 
 def write_gexf(analysis: HandoverAnalysis, path: str | Path) -> Path:
     """The handover graph as GEXF 1.2 (``networkx.write_gexf``), written atomically."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
     graph = analysis.graph.copy()
     graph.graph = {"mode": "static"}  # GEXF has no place for free graph attributes
-    nx.write_gexf(graph, tmp, encoding="utf-8")
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        nx.write_gexf(graph, tmp, encoding="utf-8")
     return path
 
 
