@@ -14,6 +14,7 @@ export PM4PY_SHOW_PROGRESS_BAR ?= False
 
 DEMO_LOG := event_logs/demo.csv
 DEMO_PROFILE := event_logs/profiles/demo.toml
+DEMO_TARGETS := event_logs/demo_targets.toml
 DEMO_OUT := reports/demo
 
 .PHONY: demo test install system-deps lint bench clean help
@@ -52,7 +53,7 @@ system-deps:
 	$(BIN)/processmining keygen
 
 demo: install .processmining/pseudonym.key
-	$(BIN)/processmining analyze $(DEMO_LOG) --profile $(DEMO_PROFILE) --out $(DEMO_OUT)
+	$(BIN)/processmining analyze $(DEMO_LOG) --profile $(DEMO_PROFILE) --targets $(DEMO_TARGETS) --out $(DEMO_OUT)
 	@echo "Reports written to $(DEMO_OUT)/ (open $(DEMO_OUT)/report.html or $(DEMO_OUT)/bottlenecks.xlsx)"
 
 test: install

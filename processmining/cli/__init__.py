@@ -13,6 +13,7 @@ __all__ = ["app", "library_errors", "main"]
 
 # Commands, one module each (importing registers them).
 from . import (  # noqa: E402,F401
+    analyze,
     bottlenecks,
     candidates,
     handovers,

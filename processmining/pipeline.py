@@ -1,0 +1,417 @@
+"""The main job: one log in, every analysis run once, every report written from the same results.
+
+    analysis = analyze_log(read_log("event_logs/demo.csv", profile="demo"), AnalysisOptions(top=10))
+    write_reports(analysis, "reports/demo")  # summary.json, bottlenecks.xlsx, report.html, ...
+
+:func:`analyze_log` runs discovery, variants, bottlenecks (with the working calendar, clock stops and
+targets), handovers and automation candidates over one :class:`~processmining.log.EventLog` and keeps
+the frozen results in one :class:`Analysis`. :func:`write_reports` turns that one object into
+``summary.json``, the Excel workbook, the HTML page, the process maps and the handover graph, so the
+same figure is the same number in every file. The CLI (``processmining analyze`` / ``report``) and the
+Prefect flows call these functions and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import __version__
+from .calendar import WorkCalendar, get_calendar
+from .errors import AnalysisError, ConfigError
+from .log import GROUP, RESOURCE, EventLog, summary_counts
+
+if TYPE_CHECKING:
+    from .analyses.bottlenecks import BottleneckReport
+    from .analyses.candidates import CandidateReport
+    from .analyses.discovery import DirectlyFollowsGraph
+    from .analyses.handovers import HandoverAnalysis
+    from .analyses.sla import Targets
+    from .analyses.variants import VariantTable
+
+__all__ = [
+    "REPORT_FILES",
+    "Analysis",
+    "AnalysisOptions",
+    "analyze_log",
+    "run_analysis",
+    "summary_of",
+    "write_reports",
+    "write_summary",
+]
+
+#: The files :func:`write_reports` writes in every case (DESIGN.md), and the ones it adds when it can.
+REPORT_FILES = ("summary.json", "bottlenecks.xlsx", "report.html", "process_map.svg", "process_map.png",
+                "process_map_performance.svg", "process_map_performance.png", "handovers.graphml",
+                "rejects.csv")
+#: Activities that close a grant case, used when the log has one of them and the user named none.
+DEFAULT_END_ACTIVITIES = ("Ärende avslutat",)
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisOptions:
+    """Every parameter of one run; written into the workbook's Metod sheet and ``summary.json``.
+
+    Attributes:
+        calendar: ``"se"`` (Swedish working days) or ``"none"`` (24-hour days).
+        hours: working hours, e.g. ``"08-17"``.
+        clock_stops: ``"A=>B"`` pairs whose waiting is the applicant's.
+        targets: handling-time target: a number of working days for every case, or
+            :class:`~processmining.analyses.sla.Targets` per programme; ``None``: no SLA part.
+        end_activities: activities that close a case (default: "Ärende avslutat" where present).
+        top: how many bottlenecks, variants and candidates the summaries show.
+        period: ``"month"`` or ``"quarter"`` for the trends.
+        activities: keep the activities covering this % of events on the map (``None``: automatic).
+        paths: keep the paths covering this % of transitions on the map (``None``: automatic).
+        handover_level: ``"unit"``, ``"resource"`` or ``"auto"`` (unit where the log has units, else
+            resource where ids are pseudonymised, else none).
+        min_group: leave out any handover cell about fewer than this many cases (k-anonymity).
+        candidates_config: TOML with the candidate score's weights (``None``: the shipped defaults).
+        needs_human: more activities that need a human decision (never ranked as automatable).
+    """
+
+    calendar: str = "se"
+    hours: str = "08-17"
+    clock_stops: tuple[str, ...] = ()
+    targets: float | Targets | None = None
+    end_activities: tuple[str, ...] | None = None
+    top: int = 10
+    period: str = "month"
+    activities: float | None = None
+    paths: float | None = None
+    handover_level: str = "auto"
+    min_group: int = 5
+    candidates_config: Path | None = None
+    needs_human: tuple[str, ...] = ()
+
+    def to_summary(self) -> dict[str, Any]:
+        targets: Any = self.targets
+        if targets is not None and not isinstance(targets, int | float):
+            targets = {"default_days": targets.days, "attribute": targets.attribute,
+                       "values": dict(targets.values), "working_days": targets.working_days}
+        return {
+            "calendar": self.calendar, "hours": self.hours, "clock_stops": list(self.clock_stops),
+            "targets": targets, "end_activities": list(self.end_activities) if self.end_activities else None,
+            "top": self.top, "period": self.period, "activities_pct": self.activities, "paths_pct": self.paths,
+            "handover_level": self.handover_level, "min_group": self.min_group,
+            "candidates_config": str(self.candidates_config) if self.candidates_config else None,
+            "needs_human": list(self.needs_human),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Every result of one run over one log; every report is written from this one object.
+
+    Attributes:
+        log: the event log analysed.
+        options: the parameters of the run.
+        calendar: the working calendar of every working-day figure.
+        dfg: the full directly-follows graph (every activity and edge).
+        process_map: the simplified graph drawn on the map (what it left out is in its
+            ``simplification``).
+        variants: the variants, most frequent first.
+        bottlenecks: waits, ranking, attribution, SLA, rework, work in progress, trends.
+        handovers: the handover graph, or ``None`` with the reason in ``handover_note``.
+        candidates: automation candidates, or ``None`` with the reason in ``candidate_note``.
+        started, finished: when the run began and ended (local time, with offset).
+        timings: seconds per stage, in run order.
+    """
+
+    log: EventLog
+    options: AnalysisOptions
+    calendar: WorkCalendar
+    dfg: DirectlyFollowsGraph
+    process_map: DirectlyFollowsGraph
+    variants: VariantTable
+    bottlenecks: BottleneckReport
+    handovers: HandoverAnalysis | None
+    candidates: CandidateReport | None
+    started: dt.datetime
+    finished: dt.datetime
+    handover_note: str | None = None
+    candidate_note: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        """The log's file name, as every report names it."""
+        return Path(self.log.source.path).name
+
+    def provenance(self) -> dict[str, Any]:
+        """Where the figures come from: input, counts, mapping, calendar, parameters, tool, time."""
+        src = self.log.source
+        return {
+            "input": src.path, "sha256": src.sha256, "format": src.format, "rows_read": src.rows_read,
+            "events_kept": self.log.n_events, "rows_rejected": len(self.log.rejects),
+            "duplicates_removed": src.duplicates_removed, "column_mapping": src.mapping.as_dict(),
+            "timezone": src.timezone, "pseudonymised": src.pseudonymised, "notes": list(src.notes),
+            "warnings": list(src.warnings), "calendar": self.calendar.describe("en"),
+            "calendar_sv": self.calendar.describe("sv"),
+            "map_simplification": (self.process_map.simplification.describe()
+                                   if self.process_map.simplification else "none"),
+            "parameters": self.options.to_summary(), "tool": f"processmining {__version__}",
+            "python": platform.python_version(), "run_started": self.started.isoformat(timespec="seconds"),
+            "run_finished": self.finished.isoformat(timespec="seconds"),
+        }
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str, progress: Callable[[str], None] | None) -> Iterator[None]:
+    if progress is not None:
+        progress(stage)
+    began = time.perf_counter()
+    yield
+    timings[stage] = round(time.perf_counter() - began, 4)
+
+
+def _handover_level(log: EventLog, level: str) -> tuple[str | None, str | None]:
+    """The level to analyse and, where there is none, the reason."""
+    if level == "unit" and not log.has(GROUP):
+        raise AnalysisError(f"{Path(log.source.path).name}: no unit column (org:group) for unit-level handovers; "
+                            "pass --unit COLUMN or --handover-level resource")
+    if level in ("unit", "resource"):
+        return level, None
+    if level != "auto":
+        raise ConfigError(f"unknown handover level {level!r}; choose unit, resource or auto")
+    if log.has(GROUP):
+        return "unit", None
+    if log.has(RESOURCE) and log.source.pseudonymised:
+        return "resource", "no unit column: handovers are shown between (pseudonymised) case officers"
+    if log.has(RESOURCE):
+        return None, ("no unit column, and case officers are not pseudonymised: no handover graph (pass "
+                      "--handover-level resource --show-names to draw one with real ids)")
+    return None, "the log has neither a unit nor a resource column: no handover graph"
+
+
+def analyze_log(
+    log: EventLog,
+    options: AnalysisOptions | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> Analysis:
+    """Run every analysis over ``log`` once.
+
+    Args:
+        log: the validated event log.
+        options: parameters (default :class:`AnalysisOptions`).
+        progress: called with each stage's name as it starts (the CLI shows a progress line).
+
+    Raises:
+        AnalysisError: the log has no events, or an option asks for what the log lacks.
+        ConfigError: an option is out of range or names an unknown activity.
+    """
+    from .analyses.bottlenecks import analyze_bottlenecks
+    from .analyses.candidates import find_candidates, load_candidate_config
+    from .analyses.discovery import auto_simplify, discover_dfg, simplify
+    from .analyses.handovers import handover_graph
+    from .analyses.sla import parse_clock_stops
+    from .analyses.variants import variant_table
+
+    options = options or AnalysisOptions()
+    if log.n_events == 0:
+        raise AnalysisError(f"{Path(log.source.path).name}: no events left to analyse (every row was rejected; see "
+                            "the rejects)")
+    started = dt.datetime.now().astimezone()
+    timings: dict[str, float] = {}
+    calendar = get_calendar(options.calendar, options.hours)
+    ends = options.end_activities
+    if ends is None:
+        present = set(log.activities)
+        ends = tuple(a for a in DEFAULT_END_ACTIVITIES if a in present) or None
+
+    with _timed(timings, "discovery", progress):
+        dfg = discover_dfg(log, calendar=calendar)
+        if options.activities is None and options.paths is None:
+            activities_pct, max_activities, rule = auto_simplify(dfg.n_activities)
+            shown = simplify(dfg, activities=activities_pct, paths=100.0, max_activities=max_activities, rule=rule)
+        else:
+            shown = simplify(dfg, activities=options.activities if options.activities is not None else 100.0,
+                             paths=options.paths if options.paths is not None else 100.0,
+                             rule="chosen by the user")
+        variants = variant_table(log)
+    with _timed(timings, "bottlenecks", progress):
+        bottlenecks = analyze_bottlenecks(log, calendar=calendar, clock_stops=parse_clock_stops(options.clock_stops),
+                                          targets=options.targets, end_activities=ends, top=options.top,
+                                          period=options.period)
+    handovers, handover_note = None, None
+    with _timed(timings, "handovers", progress):
+        level, handover_note = _handover_level(log, options.handover_level)
+        if level is not None:
+            handovers = handover_graph(log, level=level, calendar=calendar, min_group=options.min_group)
+    candidates, candidate_note = None, None
+    with _timed(timings, "candidates", progress):
+        config = load_candidate_config(options.candidates_config, needs_human=options.needs_human)
+        candidates = find_candidates(log, config=config, calendar=calendar)
+    return Analysis(
+        log=log, options=options, calendar=calendar, dfg=dfg, process_map=shown, variants=variants,
+        bottlenecks=bottlenecks, handovers=handovers, candidates=candidates, started=started,
+        finished=dt.datetime.now().astimezone(), handover_note=handover_note, candidate_note=candidate_note,
+        timings=timings,
+    )
+
+
+def _num(value: Any) -> float | None:
+    from .analyses.bottlenecks import _json_ready
+
+    result = _json_ready(value)
+    return result if result is None else float(result)
+
+
+def summary_of(analysis: Analysis) -> dict[str, Any]:
+    """``summary.json``: DESIGN.md's shape (source, counts, throughput, edges, bottlenecks, handovers,
+    automation candidates) plus the blocks each analysis adds and the provenance. JSON-ready."""
+    from .analyses.bottlenecks import _json_ready
+
+    log, b = analysis.log, analysis.bottlenecks
+    summary: dict[str, Any] = dict(summary_counts(log))
+    bsum = b.to_summary()
+    summary["throughput_days"] = bsum["throughput_days"]
+    summary["throughput_workdays"] = bsum["throughput_workdays"]
+    summary["edges"] = [
+        {"from": r.source, "to": r.target, "count": int(r.count), "cases": int(r.cases),
+         "median_wait_days": _num(r.median_wait_days), "mean_wait_days": _num(r.mean_wait_days),
+         "p90_wait_days": _num(r.p90_wait_days), "median_wait_workdays": _num(r.median_wait_workdays),
+         "mean_wait_workdays": _num(r.mean_wait_workdays)}
+        for r in analysis.dfg.edges.itertuples(index=False)
+    ]
+    summary.update(bsum)
+    summary["start_activities"] = {str(a): int(c) for a, c in analysis.dfg.start_activities.itertuples(index=False)}
+    summary["end_activities_observed"] = {str(a): int(c) for a, c in
+                                          analysis.dfg.end_activities.itertuples(index=False)}
+    summary["top_variants"] = analysis.variants.to_summary(analysis.options.top)["top_variants"]
+    summary["process_map"] = (analysis.process_map.simplification.to_summary()
+                              if analysis.process_map.simplification else None)
+    if analysis.handovers is not None:
+        summary["handovers"] = analysis.handovers.to_summary(top=analysis.options.top)
+    else:
+        summary["handovers"] = {"level": None, "nodes": 0, "edges": 0, "handovers": 0,
+                                "note": analysis.handover_note}
+    if analysis.handover_note:
+        summary["handovers"]["note"] = analysis.handover_note
+    if analysis.candidates is not None:
+        summary.update(analysis.candidates.to_summary(top=analysis.options.top))
+    else:
+        summary["automation_candidates"] = []
+    summary["rejects_by_reason"] = {str(k): int(v) for k, v in
+                                    log.rejects["reason"].value_counts().sort_index().items()}
+    summary["provenance"] = analysis.provenance()
+    summary["timings_seconds"] = dict(analysis.timings)
+    return _json_ready(summary)  # type: ignore[no-any-return]
+
+
+def write_summary(analysis: Analysis, path: str | Path, *, summary: dict[str, Any] | None = None) -> Path:
+    """Write ``summary.json`` (UTF-8, indented, no NaN) atomically."""
+    from .render.files import write_text
+
+    data = summary if summary is not None else summary_of(analysis)
+    return write_text(path, json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
+
+
+def write_reports(
+    analysis: Analysis,
+    out: str | Path,
+    *,
+    lang: str = "sv",
+    excel: bool = True,
+    html: bool = True,
+    maps: bool = True,
+    summary: dict[str, Any] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Write every report of ``analysis`` into ``out`` (created if missing); returns the files written.
+
+    Files: ``summary.json``; ``process_map.svg/.png`` (frequency) and ``process_map_performance.svg/.png``
+    (waiting times); ``handovers.graphml`` (+ ``.gexf``, ``handover_map.svg/.png``) where there is a
+    handover graph; ``rejects.csv``; ``bottlenecks.xlsx`` (unless ``excel=False``) with the chart PNGs
+    beside it; ``report.html`` (unless ``html=False``). Each is written atomically.
+
+    Args:
+        analysis: the result of :func:`analyze_log`.
+        out: the folder.
+        lang: ``"sv"`` or ``"en"`` for the workbook, the page and the maps.
+        excel, html, maps: leave out the workbook, the page or the pictures.
+        summary: :func:`summary_of` ``analysis``, where the caller has it already.
+        progress: called with each file group's name as it starts.
+    """
+    from .ingest import write_rejects
+
+    if lang not in ("sv", "en"):
+        raise ConfigError(f"unknown language {lang!r}; choose sv or en")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    timings = analysis.timings
+    written: list[Path] = []
+    summary = summary if summary is not None else summary_of(analysis)
+    with _timed(timings, "summary.json", progress):
+        written.append(write_summary(analysis, out / "summary.json", summary=summary))
+        rejects = out / "rejects.csv"
+        written.append(write_rejects(analysis.log, rejects))
+    if maps:
+        with _timed(timings, "maps", progress):
+            written += _write_maps(analysis, out, lang)
+    if excel:
+        from .render.excel import write_workbook
+
+        with _timed(timings, "bottlenecks.xlsx", progress):
+            written += write_workbook(analysis, out / "bottlenecks.xlsx", lang=lang, summary=summary)
+    if html:
+        from .render.html import write_html
+
+        with _timed(timings, "report.html", progress):
+            written.append(write_html(analysis, out / "report.html", lang=lang, summary=summary))
+    return written
+
+
+def map_title(analysis: Analysis, lang: str) -> str:
+    """The first line of every map's title: the log's name and its size."""
+    log = analysis.log
+    if lang == "sv":
+        return f"{analysis.title}: {log.n_cases:,} ärenden, {log.n_events:,} händelser".replace(",", " ")
+    return f"{analysis.title}: {log.n_cases:,} cases, {log.n_events:,} events"
+
+
+def _write_maps(analysis: Analysis, out: Path, lang: str) -> list[Path]:
+    from .render.handover_map import render_handover_map, write_gexf, write_graphml
+    from .render.process_map import render_process_map
+
+    title = map_title(analysis, lang)
+    written: list[Path] = []
+    for mode, stem in (("frequency", "process_map"), ("performance", "process_map_performance")):
+        written += render_process_map(analysis.process_map, out / stem, mode=mode, title=title, lang=lang,
+                                      simplification=analysis.process_map.simplification)
+    h = analysis.handovers
+    if h is not None:
+        written += [write_graphml(h, out / "handovers.graphml"), write_gexf(h, out / "handovers.gexf")]
+        what = {"unit": {"sv": "överlämningar mellan enheter", "en": "handovers between units"},
+                "resource": {"sv": "överlämningar mellan handläggare", "en": "handovers between case officers"}}
+        written += render_handover_map(h, out / "handover_map", title=f"{analysis.title}: {what[h.level][lang]}",
+                                       lang=lang)
+    return written
+
+
+def run_analysis(
+    path: str | Path,
+    out: str | Path,
+    *,
+    profile: str | Path | None = None,
+    options: AnalysisOptions | None = None,
+    lang: str = "sv",
+    formats: Sequence[str] = ("xlsx", "html"),
+) -> Path:
+    """Read, validate, analyse and write every report of one export into ``out``; returns ``out``.
+
+    This is what the ``analyze-export`` flow runs for each file it finds in its drop folder.
+    """
+    from .ingest import read_log
+
+    log = read_log(path, profile=profile)
+    write_reports(analyze_log(log, options), out, lang=lang, excel="xlsx" in formats, html="html" in formats)
+    return Path(out)
