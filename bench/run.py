@@ -1,0 +1,264 @@
+"""Benchmark kit: `processmining analyze` against a plain pm4py script, side by side, at several sizes.
+
+For each size the demo simulator writes a clean export (CSV, and XES for the import comparison) into
+``bench/data/`` (kept between runs, not committed). Then, each in a fresh Python process so that peak
+memory is its own:
+
+1. ``ours``: ``processmining analyze FILE --profile demo --out DIR --quiet`` end to end (what a user
+   waits for, imports included), wall seconds and peak resident memory;
+2. ``stages``: the same work through the library with each stage timed (read, validate, every
+   analysis, every renderer);
+3. ``pm4py``: the plain pm4py script doing the equivalent work (read_csv, format_dataframe, DFG,
+   performance DFG, variants, inductive miner, handover networks per unit and per resource, case
+   durations, a small Excel sheet, one SVG), imports included;
+4. ``xes``: our XES reader against pm4py's default reader (lxml iterparse) on the same file.
+
+It prints a table with the ratios and, with ``--markdown FILE``, writes the same as Markdown (that is
+how ``docs/benchmarks.md`` is made). Examples::
+
+    .venv/bin/python bench/run.py --sizes 100k                       # a quick look (about a minute)
+    .venv/bin/python bench/run.py --sizes 100k,1m,3.5m --markdown docs/benchmarks.md
+    .venv/bin/python bench/run.py --sizes 1m --skip-pm4py --skip-xes  # our side only
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "bench" / "data"
+PROFILE = ROOT / "event_logs" / "profiles" / "demo.toml"
+EVENTS_PER_CASE = 9.46  # the simulator's mean (28,391 events in 3,000 cases)
+SIZES = {"100k": 100_000, "1m": 1_100_000, "3.5m": 3_500_000}
+ENV = {**os.environ, "PM4PY_SHOW_PROGRESS_BAR": "False", "PROCESSMINING_PSEUDONYM_KEY":
+       os.environ.get("PROCESSMINING_PSEUDONYM_KEY", "benchmark-key-not-secret-0123456789")}
+
+
+def _run(args: list[str]) -> tuple[float, float, str]:
+    """Run a child process; returns (wall seconds, peak RSS in MB of the child, its stdout)."""
+    began = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, cwd=ROOT, text=True)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - began
+    stdout = proc.stdout.read() if proc.stdout else ""
+    stderr = proc.stderr.read() if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"bench: {' '.join(args[:4])} ... failed:\n{stderr[-2000:]}")
+    return wall, usage.ru_maxrss / 1024, stdout
+
+
+def _sample(size: str, fmt: str) -> Path:
+    events = SIZES[size]
+    cases = round(events / EVENTS_PER_CASE)
+    path = DATA / f"demo_{size}.{fmt}"
+    if not path.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "processmining", "sample", "--cases", str(cases), "--seed", "1",
+                        "--clean", "--out", str(path)], check=True, env=ENV, cwd=ROOT, capture_output=True)
+    return path
+
+
+# ---- the child processes ----------------------------------------------------------------------------------
+def _stages(path: str, out: str) -> None:
+    """Our library, stage by stage (prints one JSON line)."""
+    times: dict[str, float] = {}
+    t = time.perf_counter()
+    from processmining.ingest import sha256_of, sniff
+    from processmining.ingest.profiles import resolve_profile
+    from processmining.ingest.tables import read_csv_table
+    from processmining.ingest.validation import table_to_log
+    from processmining.pipeline import AnalysisOptions, analyze_log, write_reports
+
+    times["import"] = time.perf_counter() - t
+    t = time.perf_counter()
+    prof = resolve_profile(PROFILE)
+    sniffed = sniff(Path(path), declared=None)
+    raw = read_csv_table(Path(path), sniffed, delimiter=prof.delimiter, encoding=prof.encoding)
+    times["read"] = time.perf_counter() - t
+    t = time.perf_counter()
+    log = table_to_log(raw.frame, path=path, sha256=sha256_of(Path(path)), fmt=sniffed.format,
+                       rows_read=raw.rows_read, row_numbers=raw.row_numbers, reader_rejects=raw.rejects,
+                       notes=raw.notes, excel_epoch=raw.excel_epoch, profile=prof, columns=None, strict=False,
+                       pseudonymise=True, key=None, merge_label_variants=None, dayfirst=None, timezone=None,
+                       now=None, drop_duplicates=None)
+    del raw
+    times["validate"] = time.perf_counter() - t
+    analysis = analyze_log(log, AnalysisOptions())
+    write_reports(analysis, out)
+    times.update(analysis.timings)
+    print(json.dumps({"events": log.n_events, "times": times}))
+
+
+def _pm4py(path: str, out: str) -> None:
+    """The plain pm4py script a data scientist would write for the same questions (prints one JSON line)."""
+    import warnings
+
+    warnings.simplefilter("ignore")
+    times: dict[str, float] = {}
+    t = time.perf_counter()
+    import pandas as pd
+    import pm4py
+
+    times["import"] = time.perf_counter() - t
+
+    def stage(name: str, began: float) -> float:
+        now = time.perf_counter()
+        times[name] = now - began
+        return now
+
+    t = time.perf_counter()
+    df = pd.read_csv(path, sep=";", encoding="utf-8-sig", decimal=",", keep_default_na=False, na_values=[""])
+    t = stage("read_csv", t)
+    df = df.rename(columns={"Handläggare": "org:resource", "Enhet": "org:group"})
+    df = pm4py.format_dataframe(df, case_id="Diarienummer", activity_key="Aktivitet", timestamp_key="Tidpunkt",
+                                timest_format="%Y-%m-%d %H:%M:%S")
+    t = stage("format_dataframe", t)
+    dfg, starts, ends = pm4py.discover_dfg(df)
+    t = stage("dfg", t)
+    pm4py.discover_performance_dfg(df)
+    t = stage("performance_dfg", t)
+    variants = pm4py.get_variants(df)
+    t = stage("variants", t)
+    pm4py.discover_petri_net_inductive(df)
+    t = stage("inductive_miner", t)
+    pm4py.discover_handover_of_work_network(df)
+    unit = df.drop(columns=["org:resource"]).rename(columns={"org:group": "org:resource"})
+    pm4py.discover_handover_of_work_network(unit)
+    t = stage("handover_networks", t)
+    durations = pm4py.get_all_case_durations(df)
+    t = stage("case_durations", t)
+    edges = pd.DataFrame([(a, b, c) for (a, b), c in dfg.items()], columns=["from", "to", "count"])
+    edges.sort_values("count", ascending=False).to_excel(Path(out) / "edges.xlsx", index=False)
+    t = stage("excel", t)
+    pm4py.save_vis_dfg(dfg, starts, ends, str(Path(out) / "dfg.svg"))
+    stage("svg", t)
+    print(json.dumps({"events": len(df), "variants": len(variants), "cases": len(durations), "times": times}))
+
+
+def _xes(reader: str, path: str) -> None:
+    t = time.perf_counter()
+    if reader == "pm4py":
+        import warnings
+
+        warnings.simplefilter("ignore")
+        import pm4py
+
+        imported = time.perf_counter()
+        events = len(pm4py.read_xes(path))
+    else:
+        from processmining.ingest.xes import read_xes_table
+
+        imported = time.perf_counter()
+        events = len(read_xes_table(Path(path)).frame)
+    print(json.dumps({"events": events, "import": imported - t, "read": time.perf_counter() - imported}))
+
+
+# ---- the driver ----------------------------------------------------------------------------------------------
+def _machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}")
+
+
+def _bench_size(size: str, *, pm4py_side: bool, xes_side: bool) -> dict[str, Any]:
+    csv_path = _sample(size, "csv")
+    row: dict[str, Any] = {"size": size}
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        wall, peak, _ = _run([sys.executable, "-m", "processmining", "analyze", str(csv_path), "--profile",
+                              str(PROFILE), "--out", str(out / "ours"), "--quiet"])
+        row["ours"] = {"wall": wall, "peak_mb": peak}
+        _, _, stdout = _run([sys.executable, __file__, "_stages", str(csv_path), str(out / "stages")])
+        row["stages"] = json.loads(stdout.strip().splitlines()[-1])
+        if pm4py_side:
+            (out / "pm4py").mkdir()
+            wall, peak, stdout = _run([sys.executable, __file__, "_pm4py", str(csv_path), str(out / "pm4py")])
+            row["pm4py"] = {"wall": wall, "peak_mb": peak, **json.loads(stdout.strip().splitlines()[-1])}
+    if xes_side:
+        xes_path = _sample(size, "xes")
+        for reader in ("ours", "pm4py"):
+            wall, peak, stdout = _run([sys.executable, __file__, "_xes", reader, str(xes_path)])
+            row[f"xes_{reader}"] = {"wall": wall, "peak_mb": peak, **json.loads(stdout.strip().splitlines()[-1])}
+    row["events"] = row["stages"]["events"]
+    return row
+
+
+def _report(rows: list[dict[str, Any]]) -> str:
+    lines = [f"Machine: {_machine()}.", f"Run: {time.strftime('%Y-%m-%d %H:%M')}; each figure one run in a fresh "
+             "process, imports included.", ""]
+    lines += ["| size | events | analyze (s) | peak MB | pm4py script (s) | peak MB | speed-up | µs per event "
+              "(ours) |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        p = r.get("pm4py")
+        per_event = r["ours"]["wall"] / r["events"] * 1e6
+        lines.append(
+            f"| {r['size']} | {r['events']:,} | {r['ours']['wall']:.1f} | {r['ours']['peak_mb']:,.0f} | "
+            + (f"{p['wall']:.1f} | {p['peak_mb']:,.0f} | {p['wall'] / r['ours']['wall']:.1f}x" if p else "- | - | -")
+            + f" | {per_event:.1f} |")
+    lines += ["", "Our stages (seconds):", "", "| size | " + " | ".join(rows[0]["stages"]["times"]) + " |",
+              "|---|" + "---:|" * len(rows[0]["stages"]["times"])]
+    for r in rows:
+        lines.append(f"| {r['size']} | " + " | ".join(f"{v:.2f}" for v in r["stages"]["times"].values()) + " |")
+    if any("pm4py" in r for r in rows):
+        first = next(r for r in rows if "pm4py" in r)
+        names = list(first["pm4py"]["times"])
+        lines += ["", "pm4py script stages (seconds):", "", "| size | " + " | ".join(names) + " |",
+                  "|---|" + "---:|" * len(names)]
+        for r in rows:
+            if "pm4py" in r:
+                lines.append(f"| {r['size']} | " + " | ".join(f"{r['pm4py']['times'][n]:.2f}" for n in names) + " |")
+    if any("xes_ours" in r for r in rows):
+        lines += ["", "XES import (read only, after imports):", "",
+                  "| size | events | ours (s) | peak MB | pm4py default (s) | peak MB | speed-up |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for r in rows:
+            if "xes_ours" in r:
+                o, p = r["xes_ours"], r["xes_pm4py"]
+                lines.append(f"| {r['size']} | {o['events']:,} | {o['read']:.1f} | {o['peak_mb']:,.0f} | "
+                             f"{p['read']:.1f} | {p['peak_mb']:,.0f} | {p['read'] / o['read']:.1f}x |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1].startswith("_"):
+        sys.path.insert(0, str(ROOT))
+        {"_stages": lambda: _stages(*sys.argv[2:4]), "_pm4py": lambda: _pm4py(*sys.argv[2:4]),
+         "_xes": lambda: _xes(*sys.argv[2:4])}[sys.argv[1]]()
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="100k,1m", help="comma-separated: " + ", ".join(SIZES))
+    parser.add_argument("--skip-pm4py", action="store_true", help="leave out the pm4py script")
+    parser.add_argument("--skip-xes", action="store_true", help="leave out the XES import comparison")
+    parser.add_argument("--markdown", type=Path, help="also write the tables to this Markdown file")
+    args = parser.parse_args()
+    rows = []
+    for size in args.sizes.split(","):
+        if size not in SIZES:
+            parser.error(f"unknown size {size!r}; choose from {', '.join(SIZES)}")
+        print(f"bench: {size} ...", file=sys.stderr, flush=True)
+        rows.append(_bench_size(size, pm4py_side=not args.skip_pm4py, xes_side=not args.skip_xes))
+    text = _report(rows)
+    print(text)
+    if args.markdown:
+        args.markdown.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
