@@ -1,0 +1,525 @@
+"""Charts of an :class:`~processmining.pipeline.Analysis` for the HTML page (SVG) and the workbook (PNG).
+
+Four charts, each with a title, axis labels naming the unit, and an alt text that says in one or two
+sentences what the chart shows (the figures a reader would take from it):
+
+- ``throughput``: how long cases take: a histogram of throughput time in working days (the analysis's
+  own bins, :attr:`~processmining.analyses.bottlenecks.BottleneckReport.histogram`), median and p90 marked;
+- ``monthly``: median throughput time of the cases completed in each month (and the agency's handling
+  time where clock stops are given) above the cases started and completed per month (the trends);
+- ``wip``: work in progress: open cases at the end of each day, overall and for the busiest units;
+- ``bottlenecks``: the top bottlenecks as horizontal bars of their score (the waiting they add beyond a
+  typical wait, summed over their occurrences, in working days: the ranking's own measure, so the bars
+  shrink from the top), each labelled with its median wait and its share of all waiting.
+
+Rendering uses matplotlib's object API (:class:`matplotlib.figure.Figure` with an explicit Agg canvas,
+never pyplot and never ``matplotlib.use``), so nothing is left in global state. Settings that
+matplotlib only reads from ``rcParams`` are applied inside :func:`matplotlib.rc_context`, which
+restores them afterwards. The SVG is
+deterministic: a fixed ``svg.hashsalt``, no date in the metadata, so the same analysis gives the same
+bytes. Text stays text in the SVG (``svg.fonttype = "none"``, DejaVu Sans with sans-serif fallbacks);
+math parsing is off, so a ``$`` in an activity name is printed as it is. Colours are the Okabe-Ito
+palette (safe for colour-blind readers, darkened to 3:1 contrast or more) and series also differ by
+line style and marker, never by colour alone.
+
+Labels are Swedish by default (decimal comma, space as thousands separator); ``lang="en"`` gives English.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib import dates as mdates
+from matplotlib import ticker
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from ..analyses.sla import fmt_number, fmt_share
+from .files import write_bytes
+
+if TYPE_CHECKING:
+    from ..pipeline import Analysis
+
+__all__ = ["CHART_NAMES", "Chart", "build_charts", "chart_alt", "chart_svgs", "write_chart_pngs"]
+
+#: The charts, in the order the page shows them; ``chart_<name>.png`` is the file name.
+CHART_NAMES = ("throughput", "monthly", "wip", "bottlenecks")
+#: Okabe-Ito hues (blue, orange, bluish green, vermillion, reddish purple, sky blue, black), darkened where
+#: needed so that every line and bar has at least 3:1 contrast against white (WCAG 2.1, 1.4.11).
+PALETTE = ("#0072B2", "#AD6800", "#008060", "#D55E00", "#B05A8A", "#4A86C5", "#000000")
+#: Text drawn in the vermillion of the p90 line: 5.9:1 against white (1.4.3).
+P90_TEXT = "#B23C00"
+LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)))
+MARKERS = ("o", "s", "^", "D", "v")
+#: Units drawn beside "all" in the work-in-progress chart.
+WIP_UNITS = 4
+#: Bottlenecks drawn at most.
+BOTTLENECK_BARS = 10
+
+_RC: dict[str, Any] = {
+    "svg.hashsalt": "processmining",
+    "svg.fonttype": "none",
+    "font.family": ["DejaVu Sans", "sans-serif"],
+    "font.size": 10,
+    "text.parse_math": False,
+    "axes.titlesize": 13,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.axisbelow": True,
+    "grid.color": "#dddddd",
+    "grid.linewidth": 0.8,
+    "axes.edgecolor": "#444444",
+    "axes.labelcolor": "#1b1b1b",
+    "xtick.color": "#333333",
+    "ytick.color": "#333333",
+    "legend.frameon": False,
+    "path.simplify": True,
+}
+_SIZE = (8.0, 4.2)
+_MONTHS = {
+    "sv": ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+_TEXT: dict[str, dict[str, str]] = {
+    "sv": {
+        "throughput": "Hur länge tar ett ärende?",
+        "throughput_x": "Genomloppstid, första till sista händelse ({unit})",
+        "cases_y": "Antal ärenden",
+        "median": "median {v}",
+        "p90": "90 % inom {v}",
+        "monthly": "Genomloppstid och volym per {period}",
+        "monthly_top": "Median ({unit})",
+        "monthly_throughput": "Genomloppstid, avslutade ärenden",
+        "monthly_agency": "Handläggningstid utan sökandens tid",
+        "started": "Startade ärenden",
+        "completed": "Avslutade ärenden",
+        "wip": "Öppna ärenden per dag",
+        "wip_y": "Öppna ärenden vid dagens slut",
+        "wip_all": "Alla ärenden",
+        "bottlenecks": "Största flaskhalsarna",
+        "bottlenecks_x": "Väntan utöver en typisk väntan, summa ({unit})",
+        "bar_label": "median {v} · {share} av all väntan",
+        "no_data": "Inga data att visa",
+        "no_bottleneck": "Ingen övergång väntar längre än en typisk väntan",
+        "month": "månad",
+        "quarter": "kvartal",
+        "workdays": "arbetsdagar",
+        "days": "kalenderdagar",
+    },
+    "en": {
+        "throughput": "How long does a case take?",
+        "throughput_x": "Throughput time, first to last event ({unit})",
+        "cases_y": "Number of cases",
+        "median": "median {v}",
+        "p90": "90% within {v}",
+        "monthly": "Throughput time and volume per {period}",
+        "monthly_top": "Median ({unit})",
+        "monthly_throughput": "Throughput time, completed cases",
+        "monthly_agency": "Agency time (applicant's time excluded)",
+        "started": "Cases started",
+        "completed": "Cases completed",
+        "wip": "Open cases per day",
+        "wip_y": "Open cases at the end of the day",
+        "wip_all": "All cases",
+        "bottlenecks": "The largest bottlenecks",
+        "bottlenecks_x": "Waiting beyond a typical wait, total ({unit})",
+        "bar_label": "median {v} · {share} of all waiting",
+        "no_data": "No data to show",
+        "no_bottleneck": "No transition waits longer than a typical wait",
+        "month": "month",
+        "quarter": "quarter",
+        "workdays": "working days",
+        "days": "calendar days",
+    },
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """One chart as the page shows it.
+
+    Attributes:
+        name: one of :data:`CHART_NAMES`.
+        title: the chart's title (also drawn in the picture).
+        alt: the alt text: what the chart shows, with its key figures, in one or two sentences.
+        svg: the SVG document (deterministic; starts with the XML declaration).
+    """
+
+    name: str
+    title: str
+    alt: str
+    svg: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    name: str
+    title: str
+    alt: str
+    draw: Callable[[Figure], None]
+
+
+def _t(lang: str) -> dict[str, str]:
+    return _TEXT["sv" if lang == "sv" else "en"]
+
+
+def _unit(analysis: Analysis, lang: str) -> str:
+    return _t(lang)["days" if analysis.calendar.kind == "none" else "workdays"]
+
+
+def _num(value: float, lang: str, decimals: int = 1) -> str:
+    return fmt_number(float(value), lang, decimals)
+
+
+def _tick_formatter(lang: str) -> ticker.FuncFormatter:
+    """Axis numbers as the reader writes them: ``1 500``, ``2,5`` (Swedish) or ``1,500``, ``2.5``."""
+
+    def fmt(value: float, _pos: int | None = None) -> str:
+        decimals = 0 if abs(value - round(value)) < 1e-9 else 1
+        return fmt_number(value, lang, decimals)
+
+    return ticker.FuncFormatter(fmt)
+
+
+def _month_formatter(lang: str) -> ticker.FuncFormatter:
+    months = _MONTHS["sv" if lang == "sv" else "en"]
+
+    def fmt(value: float, _pos: int | None = None) -> str:
+        day = mdates.num2date(value)  # type: ignore[no-untyped-call]
+        return f"{months[day.month - 1]}\n{day.year}" if day.month == 1 or _pos == 0 else months[day.month - 1]
+
+    return ticker.FuncFormatter(fmt)
+
+
+def _empty(fig: Figure, title: str, message: str) -> None:
+    ax = fig.add_subplot()
+    ax.set_title(title)
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, color="#444444", transform=ax.transAxes)
+
+
+# ---- throughput ------------------------------------------------------------------------------------
+def _throughput(analysis: Analysis, lang: str) -> _Spec:
+    t = _t(lang)
+    unit = _unit(analysis, lang)
+    hist = analysis.bottlenecks.histogram
+    hist = hist[hist["unit"] == "workdays"]
+    values = analysis.bottlenecks.cases["throughput_workdays"].dropna().to_numpy(dtype="float64")
+    title = t["throughput"]
+    if not len(values) or not len(hist):
+        return _Spec("throughput", title, t["no_data"], lambda fig: _empty(fig, title, t["no_data"]))
+    median, p90, top = float(np.median(values)), float(np.quantile(values, 0.9)), float(values.max())
+    n = fmt_number(len(values), lang, 0)
+    busiest = hist.loc[hist["cases"].idxmax()]
+    if lang == "sv":
+        alt = (f"Stapeldiagram över genomloppstiden för {n} ärenden i {unit}: median {_num(median, lang)}, "
+               f"90 % inom {_num(p90, lang)}, längst {_num(top, lang)}. Flest ärenden "
+               f"({fmt_number(int(busiest['cases']), lang, 0)}) tog {_num(busiest['from'], lang, 0)}–"
+               f"{_num(busiest['to'], lang, 0)} {unit}.")
+    else:
+        alt = (f"Bar chart of the throughput time of {n} cases in {unit}: median {_num(median, lang)}, 90% within "
+               f"{_num(p90, lang)}, longest {_num(top, lang)}. Most cases "
+               f"({fmt_number(int(busiest['cases']), lang, 0)}) took {_num(busiest['from'], lang, 0)}–"
+               f"{_num(busiest['to'], lang, 0)} {unit}.")
+
+    def draw(fig: Figure) -> None:
+        ax = fig.add_subplot()
+        left = hist["from"].to_numpy(dtype="float64")
+        width = (hist["to"] - hist["from"]).to_numpy(dtype="float64")
+        ax.bar(left, hist["cases"].to_numpy(), width=width, align="edge", color=PALETTE[0], edgecolor="white",
+               linewidth=0.8, label=t["cases_y"])
+        ymax = float(hist["cases"].max())
+        # The median's label left of its line, the p90's right of its line: they never overlap.
+        for value, label, style, colour, side in ((median, t["median"], "--", "#000000", "right"),
+                                                        (p90, t["p90"], ":", P90_TEXT, "left")):
+            ax.axvline(value, color=colour, linestyle=style, linewidth=1.8)
+            text = label.format(v=_num(value, lang))
+            ax.annotate(text, (value, ymax * 1.06), xytext=(-4 if side == "right" else 4, 0),
+                        textcoords="offset points", color=colour, fontsize=10, ha=side, va="bottom",
+                        fontweight="bold")
+        ax.set_ylim(0, ymax * 1.16)
+        ax.set_xlim(left=min(0.0, float(left.min())), right=float(hist["to"].max()))
+        ax.set_title(title)
+        ax.set_xlabel(t["throughput_x"].format(unit=unit))
+        ax.set_ylabel(t["cases_y"])
+        ax.xaxis.set_major_formatter(_tick_formatter(lang))
+        ax.yaxis.set_major_formatter(_tick_formatter(lang))
+        ax.grid(axis="x", visible=False)
+
+    return _Spec("throughput", title, alt, draw)
+
+
+# ---- monthly -------------------------------------------------------------------------------------------
+def _period_label(period: str, lang: str) -> str:
+    """``2024-03`` -> ``mar 2024``; ``2024Q1`` -> ``K1 2024`` (Swedish) / ``Q1 2024``."""
+    if "Q" in period:
+        year, quarter = period.split("Q")
+        return f"{'K' if lang == 'sv' else 'Q'}{quarter} {year}"
+    year, _, month = period.partition("-")
+    if month.isdigit():
+        return f"{_MONTHS['sv' if lang == 'sv' else 'en'][int(month) - 1]} {year}"
+    return period
+
+
+def _extreme(frame: pd.DataFrame, column: str, lang: str, *, highest: bool) -> str:
+    series = frame.set_index("period")[column].dropna()
+    key = series.idxmax() if highest else series.idxmin()
+    return f"{_period_label(str(key), lang)} ({_num(float(series[key]), lang, 1 if series.dtype.kind == 'f' else 0)})"
+
+
+def _monthly(analysis: Analysis, lang: str) -> _Spec:
+    t = _t(lang)
+    unit = _unit(analysis, lang)
+    trends = analysis.bottlenecks.trends
+    period = t["quarter" if analysis.bottlenecks.period == "quarter" else "month"]
+    title = t["monthly"].format(period=period)
+    if not len(trends) or "cases_started" not in trends.columns:
+        return _Spec("monthly", title, t["no_data"], lambda fig: _empty(fig, title, t["no_data"]))
+    trends = trends.reset_index(drop=True)
+    first = _period_label(str(trends["period"].iloc[0]), lang)
+    last = _period_label(str(trends["period"].iloc[-1]), lang)
+    has_median = trends["median_throughput_workdays"].notna().any()
+    has_agency = "median_agency_workdays" in trends.columns and trends["median_agency_workdays"].notna().any()
+    if lang == "sv":
+        alt = f"Per {period} från {first} till {last}. "
+        if has_median:
+            alt += (f"Median genomloppstid för avslutade ärenden, i {unit}: lägst "
+                    f"{_extreme(trends, 'median_throughput_workdays', lang, highest=False)}, högst "
+                    f"{_extreme(trends, 'median_throughput_workdays', lang, highest=True)}. ")
+        alt += (f"Startade ärenden: lägst {_extreme(trends, 'cases_started', lang, highest=False)}, högst "
+                f"{_extreme(trends, 'cases_started', lang, highest=True)}.")
+    else:
+        alt = f"Per {period} from {first} to {last}. "
+        if has_median:
+            alt += (f"Median throughput time of completed cases, in {unit}: lowest "
+                    f"{_extreme(trends, 'median_throughput_workdays', lang, highest=False)}, highest "
+                    f"{_extreme(trends, 'median_throughput_workdays', lang, highest=True)}. ")
+        alt += (f"Cases started: lowest {_extreme(trends, 'cases_started', lang, highest=False)}, highest "
+                f"{_extreme(trends, 'cases_started', lang, highest=True)}.")
+
+    def draw(fig: Figure) -> None:
+        top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+        x = np.arange(len(trends))
+        top.plot(x, trends["median_throughput_workdays"].to_numpy(dtype="float64"), color=PALETTE[0],
+                 linestyle="-", marker="o", markersize=4, linewidth=2, label=t["monthly_throughput"])
+        if has_agency:
+            top.plot(x, trends["median_agency_workdays"].to_numpy(dtype="float64"), color=PALETTE[1],
+                     linestyle="--", marker="s", markersize=4, linewidth=2, label=t["monthly_agency"])
+        top.set_ylim(bottom=0)
+        top.set_ylabel(t["monthly_top"].format(unit=unit))
+        top.set_title(title)
+        top.legend(loc="lower left", fontsize=9, ncols=2)
+        bottom.bar(x, trends["cases_started"].to_numpy(), color=PALETTE[5], width=0.75, label=t["started"])
+        bottom.plot(x, trends["cases_completed"].to_numpy(), color="#000000", linestyle="-", marker="D",
+                    markersize=3, linewidth=1.2, label=t["completed"])
+        bottom.set_ylabel(t["cases_y"])
+        bottom.legend(loc="upper left", fontsize=9, ncols=2)
+        bottom.set_ylim(0, max(float(trends["cases_started"].max()), float(trends["cases_completed"].max()), 1) * 1.3)
+        step = max(1, math.ceil(len(trends) / 12))
+        bottom.set_xticks(x[::step])
+        bottom.set_xticklabels([_period_label(str(p), lang).replace(" ", "\n") for p in trends["period"][::step]])
+        bottom.set_xlim(-0.6, len(trends) - 0.4)
+        for ax in (top, bottom):
+            ax.yaxis.set_major_formatter(_tick_formatter(lang))
+            ax.grid(axis="x", visible=False)
+
+    return _Spec("monthly", title, alt, draw)
+
+
+# ---- work in progress ---------------------------------------------------------------------------------------
+def _wip(analysis: Analysis, lang: str) -> _Spec:
+    t = _t(lang)
+    wip = analysis.bottlenecks.wip_daily
+    title = t["wip"]
+    if not len(wip) or "all" not in wip.columns:
+        return _Spec("wip", title, t["no_data"], lambda fig: _empty(fig, title, t["no_data"]))
+    units = [c for c in wip.columns if c != "all"]
+    busiest = sorted(units, key=lambda u: (-float(wip[u].mean()), str(u)))[:WIP_UNITS]
+    peak_day = wip["all"].idxmax()
+    peak, at_end = int(wip["all"].max()), int(wip["all"].iloc[-1])
+    first, last = wip.index[0].date().isoformat(), wip.index[-1].date().isoformat()
+    names = ", ".join(str(u) for u in busiest)
+    if lang == "sv":
+        alt = (f"Linjediagram över öppna ärenden vid varje dags slut, {first} till {last}: högst "
+               f"{fmt_number(peak, lang, 0)} den {peak_day.date().isoformat()}, {fmt_number(at_end, lang, 0)} vid "
+               "periodens slut.")
+        if busiest:
+            alt += f" Egna linjer för de {len(busiest)} enheter som har flest ärenden: {names}."
+    else:
+        alt = (f"Line chart of open cases at the end of each day, {first} to {last}: highest "
+               f"{fmt_number(peak, lang, 0)} on {peak_day.date().isoformat()}, {fmt_number(at_end, lang, 0)} at the "
+               "end.")
+        if busiest:
+            alt += f" Own lines for the {len(busiest)} units holding the most cases: {names}."
+
+    def draw(fig: Figure) -> None:
+        ax = fig.add_subplot()
+        days = wip.index.to_pydatetime()
+        ax.plot(days, wip["all"].to_numpy(), color="#000000", linewidth=2.2, label=t["wip_all"])
+        for i, unit in enumerate(busiest):
+            ax.plot(days, wip[unit].to_numpy(), color=PALETTE[i % 6], linestyle=LINESTYLES[(i + 1) % 5],
+                    linewidth=1.5, label=str(unit))
+        ax.set_ylim(bottom=0)
+        ax.set_title(title)
+        ax.set_ylabel(t["wip_y"])
+        span = (wip.index[-1] - wip.index[0]).days
+        interval = 1 if span <= 200 else 2 if span <= 400 else 3 if span <= 800 else 6
+        ax.xaxis.set_major_locator(mdates.MonthLocator(interval=interval))  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_formatter(_month_formatter(lang))
+        ax.yaxis.set_major_formatter(_tick_formatter(lang))
+        ax.legend(loc="upper left", fontsize=9, ncols=3 if len(busiest) > 2 else 2)
+        ax.set_xlim(days[0], days[-1])
+        ymax = float(wip["all"].max())
+        ax.set_ylim(0, max(ymax, 1) * 1.3)
+
+    return _Spec("wip", title, alt, draw)
+
+
+# ---- bottlenecks ------------------------------------------------------------------------------------------------
+def _wrap(text: str, width: int = 34) -> str:
+    return "\n".join(textwrap.wrap(text, width=width, break_long_words=True)) or text
+
+
+def _bottlenecks(analysis: Analysis, lang: str) -> _Spec:
+    t = _t(lang)
+    unit = _unit(analysis, lang)
+    b = analysis.bottlenecks
+    top = b.top_edges(min(b.top, BOTTLENECK_BARS)).reset_index(drop=True)
+    title = t["bottlenecks"]
+    if not len(top):
+        return _Spec("bottlenecks", title, t["no_bottleneck"], lambda fig: _empty(fig, title, t["no_bottleneck"]))
+    worst = top.iloc[0]
+    pair = f"{worst['source']} → {worst['target']}"
+    share = fmt_share(float(worst["share_of_waiting"]) if pd.notna(worst["share_of_waiting"]) else 0.0, lang)
+    score = fmt_number(float(worst["score"]), lang, 0)
+    median = _num(worst["median_wait_workdays"], lang)
+    if lang == "sv":
+        alt = (f"Liggande staplar för de {len(top)} övergångar som lägger till mest väntan utöver en typisk väntan, "
+               f"störst först. Störst är {pair}: {score} {unit} utöver det typiska, median {median} {unit}, "
+               f"{share} av all väntan.")
+    else:
+        alt = (f"Horizontal bars for the {len(top)} transitions that add the most waiting beyond a typical wait, "
+               f"largest first. The largest is {pair}: {score} {unit} beyond the typical wait, median {median} "
+               f"{unit}, {share} of all waiting.")
+
+    def draw(fig: Figure) -> None:
+        ax = fig.add_subplot()
+        y = np.arange(len(top))
+        values = top["score"].to_numpy(dtype="float64")
+        colours = [PALETTE[3] if i == 0 else PALETTE[0] for i in range(len(top))]
+        ax.barh(y, values, color=colours, height=0.65)
+        labels = [_wrap(f"{i + 1}. {s} → {g}") for i, (s, g) in enumerate(zip(top["source"], top["target"],
+                                                                              strict=True))]
+        ax.set_yticks(y)
+        ax.set_yticklabels(labels, fontsize=9)
+        ax.invert_yaxis()
+        vmax = float(np.nanmax(values)) if np.isfinite(values).any() and np.nanmax(values) > 0 else 1.0
+        for i, row in top.iterrows():
+            s = fmt_share(float(row["share_of_waiting"]) if pd.notna(row["share_of_waiting"]) else 0.0, lang)
+            label = t["bar_label"].format(v=_num(row["median_wait_workdays"], lang), share=s)
+            value = float(row["score"])
+            if value > vmax * 0.6:  # a long bar carries its label inside, so the label never runs off the chart
+                ax.text(value - vmax * 0.01, int(i), label, va="center", ha="right", fontsize=9,
+                        color="#000000" if i == 0 else "#ffffff")
+            else:
+                ax.text(value + vmax * 0.01, int(i), label, va="center", fontsize=9, color="#1b1b1b")
+        ax.set_xlim(0, vmax * 1.05)
+        ax.set_title(title)
+        ax.set_xlabel(t["bottlenecks_x"].format(unit=unit))
+        ax.xaxis.set_major_formatter(_tick_formatter(lang))
+        ax.grid(axis="y", visible=False)
+        ax.tick_params(axis="y", length=0)
+
+    return _Spec("bottlenecks", title, alt, draw)
+
+
+# ---- public API -------------------------------------------------------------------------------------------------
+_BUILDERS: dict[str, Callable[[Analysis, str], _Spec]] = {
+    "throughput": _throughput, "monthly": _monthly, "wip": _wip, "bottlenecks": _bottlenecks,
+}
+
+
+def _specs(analysis: Analysis, lang: str, names: Sequence[str] = CHART_NAMES) -> list[_Spec]:
+    return [_BUILDERS[name](analysis, lang) for name in names]
+
+
+def _size(spec: _Spec, analysis: Analysis) -> tuple[float, float]:
+    if spec.name == "bottlenecks":
+        bars = len(analysis.bottlenecks.top_edges(min(analysis.bottlenecks.top, BOTTLENECK_BARS)))
+        return _SIZE[0], max(2.6, 0.9 + 0.48 * bars)
+    if spec.name == "monthly":
+        return _SIZE[0], 5.0
+    return _SIZE
+
+
+def _render(spec: _Spec, analysis: Analysis, fmt: str, dpi: float) -> bytes:
+    rc: Any = {**_RC, "svg.id": f"chart-{spec.name}"}
+    with matplotlib.rc_context(rc):
+        fig = Figure(figsize=_size(spec, analysis), layout="constrained", facecolor="white")
+        FigureCanvasAgg(fig)  # the Agg canvas, chosen here and not through the global backend
+        spec.draw(fig)
+        buffer = io.BytesIO()
+        metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {"Software": None}
+        fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
+    return buffer.getvalue()
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in ("sv", "en"):
+        from ..errors import ConfigError
+
+        raise ConfigError(f"unknown language {lang!r}; choose sv or en")
+
+
+def build_charts(analysis: Analysis, *, lang: str = "sv") -> tuple[Chart, ...]:
+    """Every chart of ``analysis`` as SVG with its title and alt text, in :data:`CHART_NAMES` order.
+
+    Args:
+        analysis: the result of :func:`~processmining.pipeline.analyze_log`.
+        lang: ``"sv"`` (default) or ``"en"``.
+    """
+    _check_lang(lang)
+    return tuple(Chart(name=s.name, title=s.title, alt=s.alt, svg=_render(s, analysis, "svg", 72).decode("utf-8"))
+                 for s in _specs(analysis, lang))
+
+
+def chart_svgs(analysis: Analysis, *, lang: str = "sv") -> dict[str, str]:
+    """Chart name -> SVG text (names: throughput, monthly, wip, bottlenecks)."""
+    return {c.name: c.svg for c in build_charts(analysis, lang=lang)}
+
+
+def chart_alt(analysis: Analysis, *, lang: str = "sv") -> dict[str, str]:
+    """Chart name -> alt text, without drawing anything."""
+    _check_lang(lang)
+    return {s.name: s.alt for s in _specs(analysis, lang)}
+
+
+def write_chart_pngs(analysis: Analysis, out: str | Path, *, lang: str = "sv", dpi: int = 150) -> list[Path]:
+    """Write ``chart_<name>.png`` for every chart into the folder ``out`` (beside the workbook), atomically.
+
+    Args:
+        analysis: the result of :func:`~processmining.pipeline.analyze_log`.
+        out: the folder (created if missing).
+        lang: ``"sv"`` (default) or ``"en"``.
+        dpi: resolution (150: sharp in Excel and in print at the charts' 8-inch width).
+
+    Returns:
+        The paths written, in :data:`CHART_NAMES` order.
+    """
+    _check_lang(lang)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    return [write_bytes(folder / f"chart_{s.name}.png", _render(s, analysis, "png", dpi))
+            for s in _specs(analysis, lang)]

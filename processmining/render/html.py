@@ -1,0 +1,910 @@
+"""``report.html``: one self-contained page with everything the analysis found, for reading and for review.
+
+What the page holds, in the order a reader meets it: what to fix first (the top bottlenecks in words),
+the key figures (taken from ``summary.json``'s dictionary, so both say the same), the process map
+(frequency and waiting time, with pan and zoom), the bottlenecks, the charts, targets and the
+applicant's time, rework, variants, handovers, automation candidates, data quality, and where the
+figures come from (the provenance block of the workbook's method sheet).
+
+One file, no network: CSS and a small vanilla script are inline, every picture is inline SVG, and a
+Content-Security-Policy (``default-src 'none'``, the script allowed by its hash) makes the browser refuse
+any load even if something slipped into the page. Every value from the data is escaped with
+:func:`html.escape`; every SVG goes through :func:`clean_svg`, which keeps only drawing elements
+(no script, foreignObject, event handlers, external links or metadata) and prefixes every id so that
+several inline SVGs never clash.
+
+Accessibility (WCAG 2.1 AA, required of Swedish public agencies): a skip link, landmarks (header,
+nav, main, footer), headings in order, tables with ``<caption>`` and ``<th scope>``, ``role="img"``
+with a label and a ``<title>`` on every SVG and a description beside it, real ``<button>`` elements
+with visible focus, keyboard pan/zoom, contrast of at least 4.5:1 for text, and no information by
+colour alone. Numbers are Swedish with ``lang="sv"`` (``1 234,5``; ``12 %``) and English with ``lang="en"``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from lxml import etree
+
+from ..analyses.sla import fmt_number, fmt_share
+from ..errors import ConfigError
+from .files import write_text
+
+if TYPE_CHECKING:
+    from ..pipeline import Analysis
+
+__all__ = ["clean_svg", "render_html", "write_html"]
+
+#: Rows shown at most in the long tables (the full tables are in the workbook and the CSV files).
+VARIANT_ROWS = 20
+REJECT_ROWS = 100
+EDGE_ROWS = 30
+HANDOVER_ROWS = 20
+CASE_ROWS = 20
+
+_SVG = "http://www.w3.org/2000/svg"
+_XLINK = "http://www.w3.org/1999/xlink"
+#: Drawing elements kept by :func:`clean_svg`; anything else (script, foreignObject, image, animation,
+#: metadata, elements in other namespaces) is removed with its content.
+_SVG_ELEMENTS = frozenset({
+    "svg", "g", "defs", "title", "desc", "path", "rect", "circle", "ellipse", "line", "polyline", "polygon",
+    "text", "tspan", "textPath", "use", "symbol", "clipPath", "mask", "pattern", "linearGradient",
+    "radialGradient", "stop", "marker", "style", "a",
+})
+_URL_REF = re.compile(r"url\(\s*(['\"]?)#([^)'\"\s]+)\1\s*\)")
+#: A CSS ``url(...)`` that does not point into the document: replaced by ``none``.
+_EXTERNAL_URL = re.compile(r"url\(\s*(?!['\"]?#)[^)]*\)", re.IGNORECASE)
+_BAD_STYLE = re.compile(r"(javascript|vbscript)\s*:|expression\s*\(|@import|behavior\s*:|-moz-binding", re.IGNORECASE)
+
+
+# ---- words ---------------------------------------------------------------------------------------------
+_T: dict[str, dict[str, str]] = {
+    "sv": {
+        "kicker": "Processanalys", "skip": "Hoppa till innehållet", "toc": "Innehåll",
+        "fix": "Åtgärda först", "fix_none": "Ingen övergång väntar längre än en typisk väntan: inga flaskhalsar att "
+        "åtgärda först.", "then": "Därefter:", "automate_line": "Bäst att automatisera:",
+        "automate_text": "{activity} (poäng {score}, uppskattningsvis {hours} timmar per år)",
+        "figures": "Nyckeltal", "cases": "Ärenden", "events": "Händelser", "activities": "Aktiviteter",
+        "variants": "Varianter", "period": "Period", "median_tp": "Genomloppstid, median",
+        "p90_tp": "Genomloppstid, 90 % inom", "open_closed": "Öppna / avslutade", "rejected": "Avvisade rader",
+        "duplicates": "{n} dubbletter borttagna", "open_small": "vid loggens slut",
+        "map": "Processkarta", "map_missing": "Ingen processkarta: kartan ritas av process_map.svg och skickades "
+        "inte med till sidan.",
+        "frequency": "Frekvens", "performance": "Väntetid", "zoom_in": "Zooma in", "zoom_out": "Zooma ut",
+        "reset": "Återställ", "show": "Visa", "map_label": "Processkarta, {mode}",
+        "map_help": "Zooma med hjulet (klicka först på kartan), knapparna eller tangenterna + och −, 0 återställer. "
+        "Dra med musen eller använd piltangenterna för att flytta. Frekvens visar hur många ärenden som går "
+        "varje väg; väntetid visar hur länge de väntar mellan stegen.",
+        "map_simplification": "Kartan visar {a} av {a_total} aktiviteter ({a_share} av händelserna) och {e} av "
+        "{e_total} vägar ({e_share} av övergångarna).",
+        "bottlenecks": "Flaskhalsar", "bn_intro": "Poängen är väntan utöver en typisk väntan ({baseline} {unit}, "
+        "medianen av alla övergångar), summerad över ärendena. {calendar}",
+        "bn_caption": "Övergångar rangordnade efter tillförd väntan", "rank": "Rang", "transition": "Övergång",
+        "count": "Antal", "median_wait": "Median väntan", "mean_wait": "Medel", "p90_wait": "90 % inom",
+        "share_wait": "Andel av all väntan", "applicant_share": "Sökandens andel", "score": "Poäng",
+        "bn_act_caption": "Aktiviteter rangordnade efter väntan före och handläggningstid",
+        "activity": "Aktivitet", "wait_before": "Median väntan före", "service": "Median handläggning",
+        "shown_of": "visar {n} av {m}", "unit_note": "({unit})",
+        "charts": "Genomloppstid, volym och pågående ärenden", "show_numbers": "Visa siffrorna",
+        "hist_caption": "Ärenden per genomloppstid", "from_to": "Genomloppstid ({unit})",
+        "trend_caption": "Per {period}", "period_col": "Period", "started": "Startade", "completed": "Avslutade",
+        "median_tp_col": "Median genomloppstid ({unit})", "median_agency_col": "Median handläggningstid ({unit})",
+        "breach_col": "Andel över målet",
+        "sla": "Mål och sökandens tid", "sla_none": "Inget mål angivet för handläggningstiden.",
+        "sla_caption": "Måluppfyllelse", "closed": "Avslutade", "breaching": "Över målet", "open": "Öppna",
+        "overdue": "Öppna och redan försenade", "median_late": "Median försening ({unit})",
+        "agency_caption": "Tid per ärende ({unit})", "measure": "Mått", "median": "Median", "mean": "Medel",
+        "p90": "90 % inom", "agency": "Handläggningstid (utan sökandens tid)", "throughput": "Genomloppstid",
+        "applicant": "Sökandens tid", "overdue_caption": "Öppna ärenden med minst tid kvar",
+        "case": "Ärende", "measured": "Hittills ({unit})", "target": "Mål ({unit})", "time_left": "Tid kvar ({unit})",
+        "rework": "Omarbete", "rework_text": "{n} av {m} ärenden ({share}) har minst ett steg som görs om.",
+        "rework_caption": "Aktiviteter som görs om", "repeats": "Upprepningar", "same": "Samma handläggare",
+        "other": "Annan handläggare", "cases_repeat": "Ärenden med upprepning", "share_cases": "Andel av ärendena",
+        "pingpong_caption": "Pingpong: X → Y → X", "level": "Nivå", "from": "Från", "via": "Via",
+        "occurrences": "Förekomster", "to": "Till", "level_unit": "enhet", "level_activity": "aktivitet",
+        "no_rework": "Inga steg görs om.",
+        "variants_h": "Varianter", "variants_text": "{n} varianter; de {k} vanligaste täcker {share} av ärendena.",
+        "variant_caption": "De vanligaste varianterna", "variant": "Variant", "share": "Andel",
+        "cumulative": "Kumulativ andel", "events_col": "Steg", "median_days": "Median genomloppstid (kalenderdagar)",
+        "handovers": "Överlämningar", "handover_text": "{handovers} överlämningar mellan {nodes} {what} i "
+        "{cases} av {total} ärenden (bara grupper med minst {k} ärenden visas).",
+        "nodes_unit": "enheter", "nodes_resource": "handläggare",
+        "handover_map": "Karta över överlämningar", "handover_caption": "Överlämningar, flest först",
+        "handover_col": "Överlämningar", "median_delay": "Median fördröjning ({unit})",
+        "reverse": "Åt andra hållet", "hubs_caption": "Nav i nätverket (PageRank)", "node": "Nod",
+        "pagerank": "PageRank", "betweenness": "Mellanhet", "in": "In", "out": "Ut",
+        "received": "Mottaget från andra", "community": "Grupp", "handover_map_label": "Karta över "
+        "överlämningar mellan {what}",
+        "handover_map_help": "Linjens bredd visar antal överlämningar, färg och etikett median väntetid.",
+        "no_graphviz": "Kartan kunde inte ritas: graphviz (dot) saknas.",
+        "candidates": "Automatiseringskandidater", "cand_caption": "Aktiviteter efter hur väl de lämpar sig för "
+        "automatisering", "status": "Status", "hours": "Timmar per år", "why": "Varför",
+        "st_ranked": "Kandidat", "st_needs_human": "Kräver beslut av människa",
+        "st_already_automated": "Redan automatiserad", "st_external": "Görs av sökanden",
+        "st_too_few_events": "För få händelser", "cand_note": "Poäng 0–1: viktat medel av volym, förutsägbarhet, "
+        "jämnhet, kö och omarbete. Steg som kräver ett beslut av en människa rangordnas aldrig.",
+        "quality": "Datakvalitet", "quality_text": "{read} rader lästa: {kept} händelser används, {rejected} rader "
+        "avvisades och {dups} exakta dubbletter togs bort.", "reasons_caption": "Avvisade rader per orsak",
+        "reason": "Orsak", "rows": "Rader", "rejects_caption": "Avvisade rader", "row": "Rad", "column": "Kolumn",
+        "value": "Värde", "no_rejects": "Inga rader avvisades.", "source_notes": "Vid inläsningen",
+        "warnings": "Varningar", "analysis_notes": "Att veta om siffrorna",
+        "provenance": "Metod och ursprung", "prov_caption": "Varifrån siffrorna kommer",
+        "prov_intro": "Samma uppgifter står i arbetsbokens metodblad och i summary.json.",
+        "item": "Uppgift", "detail": "Värde", "footer": "Skapad med {tool}, {when}.",
+        "yes": "ja", "no": "nej", "none": "–", "empty": "(tomt)",
+    },
+    "en": {
+        "kicker": "Process analysis", "skip": "Skip to content", "toc": "Contents",
+        "fix": "Fix first", "fix_none": "No transition waits longer than a typical wait: no bottleneck to fix first.",
+        "then": "Then:", "automate_line": "Best to automate:",
+        "automate_text": "{activity} (score {score}, an estimated {hours} hours a year)",
+        "figures": "Key figures", "cases": "Cases", "events": "Events", "activities": "Activities",
+        "variants": "Variants", "period": "Period", "median_tp": "Throughput time, median",
+        "p90_tp": "Throughput time, 90% within", "open_closed": "Open / closed", "rejected": "Rejected rows",
+        "duplicates": "{n} duplicates removed", "open_small": "at the end of the log",
+        "map": "Process map", "map_missing": "No process map: the map is drawn by process_map.svg and was not passed "
+        "to the page.",
+        "frequency": "Frequency", "performance": "Waiting time", "zoom_in": "Zoom in", "zoom_out": "Zoom out",
+        "reset": "Reset", "show": "Show", "map_label": "Process map, {mode}",
+        "map_help": "Zoom with the wheel (click the map first), the buttons or the + and − keys; 0 resets. Drag "
+        "with the mouse or use the arrow keys to move. Frequency shows how many cases take each path; waiting "
+        "time shows how long they wait between steps.",
+        "map_simplification": "The map shows {a} of {a_total} activities ({a_share} of the events) and {e} of "
+        "{e_total} paths ({e_share} of the transitions).",
+        "bottlenecks": "Bottlenecks", "bn_intro": "The score is the waiting beyond a typical wait ({baseline} "
+        "{unit}, the median of all transitions), summed over the cases. {calendar}",
+        "bn_caption": "Transitions ranked by the waiting they add", "rank": "Rank", "transition": "Transition",
+        "count": "Count", "median_wait": "Median wait", "mean_wait": "Mean", "p90_wait": "90% within",
+        "share_wait": "Share of all waiting", "applicant_share": "Applicant's share", "score": "Score",
+        "bn_act_caption": "Activities ranked by the wait before them and their service time",
+        "activity": "Activity", "wait_before": "Median wait before", "service": "Median service time",
+        "shown_of": "showing {n} of {m}", "unit_note": "({unit})",
+        "charts": "Throughput time, volume and work in progress", "show_numbers": "Show the numbers",
+        "hist_caption": "Cases by throughput time", "from_to": "Throughput time ({unit})",
+        "trend_caption": "Per {period}", "period_col": "Period", "started": "Started", "completed": "Completed",
+        "median_tp_col": "Median throughput time ({unit})", "median_agency_col": "Median agency time ({unit})",
+        "breach_col": "Share over target",
+        "sla": "Targets and the applicant's time", "sla_none": "No handling-time target given.",
+        "sla_caption": "Targets met", "closed": "Closed", "breaching": "Over target", "open": "Open",
+        "overdue": "Open and already overdue", "median_late": "Median delay ({unit})",
+        "agency_caption": "Time per case ({unit})", "measure": "Measure", "median": "Median", "mean": "Mean",
+        "p90": "90% within", "agency": "Agency time (applicant's time excluded)", "throughput": "Throughput time",
+        "applicant": "Applicant's time", "overdue_caption": "Open cases with the least time left",
+        "case": "Case", "measured": "So far ({unit})", "target": "Target ({unit})", "time_left": "Time left ({unit})",
+        "rework": "Rework", "rework_text": "{n} of {m} cases ({share}) have at least one step done again.",
+        "rework_caption": "Activities done again", "repeats": "Repeats", "same": "Same case officer",
+        "other": "Other case officer", "cases_repeat": "Cases with a repeat", "share_cases": "Share of cases",
+        "pingpong_caption": "Ping-pong: X → Y → X", "level": "Level", "from": "From", "via": "Via",
+        "occurrences": "Occurrences", "to": "To", "level_unit": "unit", "level_activity": "activity",
+        "no_rework": "No step is done again.",
+        "variants_h": "Variants", "variants_text": "{n} variants; the {k} most frequent cover {share} of the cases.",
+        "variant_caption": "The most frequent variants", "variant": "Variant", "share": "Share",
+        "cumulative": "Cumulative share", "events_col": "Steps", "median_days": "Median throughput (calendar days)",
+        "handovers": "Handovers", "handover_text": "{handovers} handovers between {nodes} {what} in {cases} of "
+        "{total} cases (only groups of at least {k} cases are shown).",
+        "nodes_unit": "units", "nodes_resource": "case officers",
+        "handover_map": "Handover map", "handover_caption": "Handovers, most first",
+        "handover_col": "Handovers", "median_delay": "Median delay ({unit})",
+        "reverse": "The other way", "hubs_caption": "Hubs of the network (PageRank)", "node": "Node",
+        "pagerank": "PageRank", "betweenness": "Betweenness", "in": "In", "out": "Out",
+        "received": "Received from others", "community": "Group", "handover_map_label": "Map of handovers between "
+        "{what}",
+        "handover_map_help": "Line width shows the number of handovers, colour and label the median waiting time.",
+        "no_graphviz": "The map could not be drawn: graphviz (dot) is missing.",
+        "candidates": "Automation candidates", "cand_caption": "Activities by how well they suit automation",
+        "status": "Status", "hours": "Hours a year", "why": "Why",
+        "st_ranked": "Candidate", "st_needs_human": "Needs a human decision",
+        "st_already_automated": "Already automated", "st_external": "Done by the applicant",
+        "st_too_few_events": "Too few events", "cand_note": "Score 0–1: a weighted mean of volume, predictability, "
+        "steadiness, queue and rework. Steps that need a human decision are never ranked.",
+        "quality": "Data quality", "quality_text": "{read} rows read: {kept} events used, {rejected} rows rejected "
+        "and {dups} exact duplicates removed.", "reasons_caption": "Rejected rows by reason",
+        "reason": "Reason", "rows": "Rows", "rejects_caption": "Rejected rows", "row": "Row", "column": "Column",
+        "value": "Value", "no_rejects": "No row was rejected.", "source_notes": "While reading",
+        "warnings": "Warnings", "analysis_notes": "Good to know about the figures",
+        "provenance": "Method and provenance", "prov_caption": "Where the figures come from",
+        "prov_intro": "The same facts are in the workbook's method sheet and in summary.json.",
+        "item": "Item", "detail": "Value", "footer": "Made with {tool}, {when}.",
+        "yes": "yes", "no": "no", "none": "–", "empty": "(empty)",
+    },
+}
+_PROVENANCE_LABELS = {
+    "sv": {"input": "Indatafil", "sha256": "SHA-256", "format": "Format", "rows_read": "Rader lästa",
+           "events_kept": "Händelser kvar", "rows_rejected": "Avvisade rader", "duplicates_removed":
+           "Dubbletter borttagna", "column_mapping": "Kolumner", "timezone": "Tidszon", "pseudonymised":
+           "Pseudonymiserad", "notes": "Anteckningar", "warnings": "Varningar", "calendar": "Kalender",
+           "map_simplification": "Kartans förenkling", "parameters": "Parametrar", "tool": "Verktyg",
+           "python": "Python", "run_started": "Körningen startade", "run_finished": "Körningen klar"},
+    "en": {"input": "Input file", "sha256": "SHA-256", "format": "Format", "rows_read": "Rows read",
+           "events_kept": "Events kept", "rows_rejected": "Rows rejected", "duplicates_removed": "Duplicates removed",
+           "column_mapping": "Columns", "timezone": "Time zone", "pseudonymised": "Pseudonymised",
+           "notes": "Notes", "warnings": "Warnings", "calendar": "Calendar", "map_simplification":
+           "Map simplification", "parameters": "Parameters", "tool": "Tool", "python": "Python",
+           "run_started": "Run started", "run_finished": "Run finished"},
+}
+
+
+class _Page:
+    """Formatting and escaping for one language: every value from the data goes through :meth:`esc`."""
+
+    def __init__(self, lang: str, unit: str) -> None:
+        self.lang = lang
+        self.t = _T[lang]
+        self.unit = unit
+
+    @staticmethod
+    def esc(value: Any) -> str:
+        return html.escape(str(value), quote=True)
+
+    def n(self, value: Any, decimals: int = 0) -> str:
+        """A number as the reader writes it; missing values as a dash."""
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+            return self.t["none"]
+        try:
+            if pd.isna(value):
+                return self.t["none"]
+        except (TypeError, ValueError):
+            pass
+        return fmt_number(float(value), self.lang, decimals)
+
+    def para(self, key: str, **values: Any) -> str:
+        """A paragraph of the text ``key`` filled with ``values``, escaped."""
+        return f"<p>{self.esc(self.t[key].format(**values))}</p>"
+
+    def pct(self, share: Any) -> str:
+        if share is None or pd.isna(share):
+            return self.t["none"]
+        return fmt_share(float(share), self.lang)
+
+
+# ---- SVG -----------------------------------------------------------------------------------------------------
+def clean_svg(svg: str, *, prefix: str, label: str, described_by: str | None = None) -> str:
+    """SVG text made safe and unique for inline use in the page.
+
+    Keeps only drawing elements (removes script, foreignObject, image, animation, metadata and anything
+    outside the SVG namespace), drops event-handler attributes and links that point outside the document,
+    and turns CSS ``url(...)`` that leave the document into ``none``; prefixes every id (and every ``#id``
+    and ``url(#id)`` reference) with ``prefix`` so that several SVGs on one page never share an id; removes
+    the fixed width and height (the page's CSS sizes it by its viewBox); and makes it an accessible image:
+    ``role="img"``, ``aria-label``, a ``<title>`` as first child and ``aria-describedby`` when
+    ``described_by`` is given. Text is escaped by lxml on output, so labels from the data stay text.
+
+    Args:
+        svg: an SVG document (graphviz or matplotlib output; an XML declaration and a DOCTYPE without an
+            internal subset are allowed, entity declarations are not).
+        prefix: the id prefix, also the root's id (letters, digits and ``-``).
+        label: the accessible name (plain text, escaped here).
+        described_by: id of the element describing the picture (e.g. its figcaption).
+
+    Raises:
+        ValueError: the text is not an SVG document or declares entities.
+    """
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", prefix):
+        raise ValueError(f"SVG id prefix {prefix!r} must be letters, digits and '-'")
+    text = re.sub(r"^\ufeff?\s*<\?xml[^>]*\?>", "", svg)
+    if re.search(r"<!ENTITY|<!DOCTYPE[^>]*\[", text, re.IGNORECASE):
+        raise ValueError("SVG with an entity declaration or internal DTD subset refused")
+    text = re.sub(r"<!DOCTYPE[^>]*>", "", text, flags=re.IGNORECASE)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True,
+                             remove_pis=True, huge_tree=True)
+    try:
+        root = etree.fromstring(text.encode("utf-8"), parser)
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(f"not an SVG document: {exc}") from exc
+    if root.tag != f"{{{_SVG}}}svg":
+        raise ValueError(f"not an SVG document: the root element is {root.tag!r}")
+
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str):
+            continue
+        qname = etree.QName(el)
+        if qname.namespace != _SVG or qname.localname not in _SVG_ELEMENTS:
+            parent = el.getparent()
+            if parent is not None:
+                parent.remove(el)
+    ids = {el.get("id"): f"{prefix}-{el.get('id')}" for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+
+    def ref(match: re.Match[str]) -> str:
+        return f"url(#{ids.get(match.group(2), match.group(2))})"
+
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for name, value in list(el.attrib.items()):
+            qname = etree.QName(name)
+            local = qname.localname
+            if qname.namespace not in (None, _XLINK) or local.lower().startswith("on"):
+                del el.attrib[name]
+                continue
+            if local in ("href", "src"):
+                if not value.startswith("#"):
+                    del el.attrib[name]
+                    continue
+                el.set(name, f"#{ids.get(value[1:], value[1:])}")
+                continue
+            if local == "style":
+                if _BAD_STYLE.search(value):
+                    del el.attrib[name]
+                    continue
+                value = _EXTERNAL_URL.sub("none", value)
+                el.set(name, value)
+            if local == "id":
+                el.set(name, ids[value])
+            elif "url(" in value:
+                el.set(name, _URL_REF.sub(ref, value))
+        if etree.QName(el).localname == "style" and el.text:
+            css = _EXTERNAL_URL.sub("none", el.text)
+            el.text = _scope_css(_URL_REF.sub(ref, css), prefix)
+    for name in ("width", "height", "x", "y"):
+        root.attrib.pop(name, None)
+    root.set("id", prefix)
+    root.set("role", "img")
+    root.set("aria-label", label)
+    root.set("focusable", "false")
+    if described_by:
+        root.set("aria-describedby", described_by)
+    for old in root.findall(f"{{{_SVG}}}title"):
+        root.remove(old)
+    title = etree.Element(f"{{{_SVG}}}title")
+    title.text = label
+    root.insert(0, title)
+    return str(etree.tostring(root, encoding="unicode"))
+
+
+def _scope_css(css: str, prefix: str) -> str:
+    """A stylesheet of an inline SVG limited to that SVG: every selector gets ``#prefix`` in front.
+
+    Inline, a ``<style>`` in an SVG applies to the whole page (matplotlib writes ``*{stroke-linejoin: round}``).
+    At-rules (``@import``, ``@media``, ...) and anything that could run or load are dropped.
+    """
+    if "@" in css or _BAD_STYLE.search(css):
+        return ""
+    rules = []
+    for rule in css.split("}"):
+        selectors, sep, body = rule.partition("{")
+        if not sep or not selectors.strip():
+            continue
+        scoped = ", ".join(f"#{prefix} {sel.strip()}" for sel in selectors.split(",") if sel.strip())
+        rules.append(f"{scoped}{{{body}}}")
+    return "\n".join(rules)
+
+
+# ---- building blocks --------------------------------------------------------------------------------------------
+def _cls(name: str) -> str:
+    return f' class="{name}"' if name else ""
+
+
+def _table(p: _Page, caption: str, headers: Sequence[tuple[str, str]], rows: Iterable[Sequence[str]], *,
+           table_id: str, note: str = "", row_class: Callable[[int], str] | None = None) -> str:
+    """A table with a caption and ``<th scope>``; the first cell of each row is its row header.
+
+    Args:
+        headers: (label, class) per column; class ``"num"`` right-aligns numbers, ``"wide"`` gives room.
+        rows: cells as already-escaped HTML.
+        table_id: the table's id (its caption is ``<table_id>-caption``).
+        note: a remark after the caption (e.g. "showing 20 of 39").
+        row_class: a CSS class per row index (e.g. to mark rows that need a human).
+    """
+    head = "".join(f'<th scope="col"{_cls(kind)}>{p.esc(label)}</th>' for label, kind in headers)
+    body = []
+    for i, row in enumerate(rows):
+        cells = []
+        for j, (cell, (_, kind)) in enumerate(zip(row, headers, strict=True)):
+            cells.append(f'<th scope="row"{_cls(kind)}>{cell}</th>' if j == 0 else f"<td{_cls(kind)}>{cell}</td>")
+        body.append(f"<tr{_cls(row_class(i) if row_class else '')}>" + "".join(cells) + "</tr>")
+    small = f" <small>{p.esc(note)}</small>" if note else ""
+    return (f'<div class="table-wrap" role="region" tabindex="0" aria-labelledby="{table_id}-caption">'
+            f'<table id="{table_id}"><caption id="{table_id}-caption">{p.esc(caption)}{small}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>")
+
+
+def _section(key: str, title: str, body: str, *, klass: str = "") -> str:
+    cls = f' class="{klass}"' if klass else ""
+    return (f'<section id="{key}" aria-labelledby="h-{key}"{cls}><h2 id="h-{key}">{html.escape(title)}</h2>'
+            f"{body}</section>")
+
+
+def _notes(p: _Page, items: Iterable[str]) -> str:
+    lis = "".join(f"<li>{p.esc(i)}</li>" for i in items if i)
+    return f'<ul class="notes">{lis}</ul>' if lis else ""
+
+
+def _unit_words(analysis: Analysis, lang: str) -> str:
+    if analysis.calendar.kind == "none":
+        return "kalenderdagar" if lang == "sv" else "calendar days"
+    return "arbetsdagar" if lang == "sv" else "working days"
+
+
+def _stat(summary: Mapping[str, Any], *path: str) -> Any:
+    value: Any = summary
+    for key in path:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    return value
+
+
+# ---- sections -----------------------------------------------------------------------------------------------
+def _lead(p: _Page, analysis: Analysis) -> str:
+    t, b = p.t, analysis.bottlenecks
+    top = b.top_edges(3)
+    sentences = b.describe(p.lang, 3)
+    if not len(top):
+        body = f'<p class="first">{p.esc(t["fix_none"])}</p>'
+    else:
+        row = top.iloc[0]
+        pair = f"{row['source']} → {row['target']}"
+        first = sentences[0]
+        rest = first[len(pair) + 2:] if first.startswith(pair + ": ") else first
+        body = f'<p class="first"><strong>{p.esc(pair)}</strong> {p.esc(rest[:1].upper() + rest[1:])}.</p>'
+        if len(sentences) > 1:
+            items = "".join(f"<li>{p.esc(s)}.</li>" for s in sentences[1:])
+            body += f'<p class="also">{p.esc(t["then"])}</p><ol start="2">{items}</ol>'
+    if b.sla is not None:
+        body += f'<p class="also">{p.esc(b.sla.describe(p.lang))}</p>'
+    if analysis.candidates is not None and analysis.candidates.candidates:
+        c = analysis.candidates.candidates[0]
+        text = t["automate_text"].format(activity=c.activity, score=p.n(c.score, 2), hours=p.n(c.hours_saved_per_year))
+        body += f'<p class="also"><strong>{p.esc(t["automate_line"])}</strong> {p.esc(text)}</p>'
+    return _section("atgarda", t["fix"], body, klass="lead")
+
+
+def _figures(p: _Page, summary: Mapping[str, Any]) -> str:
+    t = p.t
+    start, end = str(summary.get("start") or "")[:10], str(summary.get("end") or "")[:10]
+    median = _stat(summary, "throughput_workdays", "median")
+    p90 = _stat(summary, "throughput_workdays", "p90")
+    items = [
+        ("cases", t["cases"], summary.get("cases"), p.n(summary.get("cases")), ""),
+        ("events", t["events"], summary.get("events"), p.n(summary.get("events")), ""),
+        ("activities", t["activities"], summary.get("activities"), p.n(summary.get("activities")), ""),
+        ("variants", t["variants"], summary.get("variants"), p.n(summary.get("variants")), ""),
+        ("period", t["period"], f"{start}/{end}", f"{start} – {end}", ""),
+        ("throughput_median", t["median_tp"], median, p.n(median, 1), p.unit),
+        ("throughput_p90", t["p90_tp"], p90, p.n(p90, 1), p.unit),
+        ("open_closed", t["open_closed"], f"{summary.get('open_cases')}/{summary.get('closed_cases')}",
+         f"{p.n(summary.get('open_cases'))} / {p.n(summary.get('closed_cases'))}", t["open_small"]),
+        ("rejected_rows", t["rejected"], summary.get("rejected_rows"), p.n(summary.get("rejected_rows")),
+         t["duplicates"].format(n=p.n(summary.get("duplicates_removed")))),
+    ]
+    cells = "".join(
+        f'<div><dt>{p.esc(label)}</dt><dd data-key="{key}" data-value="{p.esc(raw)}">{p.esc(shown)}'
+        f'{f"<small>{p.esc(small)}</small>" if small else ""}</dd></div>'
+        for key, label, raw, shown, small in items
+    )
+    return _section("nyckeltal", t["figures"], f'<dl class="figures">{cells}</dl>')
+
+
+def _viewer(p: _Page, key: str, panes: Sequence[tuple[str, str, str]], *, label: str, help_text: str,
+            switch: bool) -> str:
+    """A pan/zoom figure: ``panes`` are (name, button label, cleaned SVG); the first is shown first."""
+    t = p.t
+    buttons = ""
+    if switch and len(panes) > 1:
+        toggles = "".join(f'<button type="button" data-show="{name}" aria-pressed="{str(i == 0).lower()}">'
+                          f"{p.esc(label)}</button>" for i, (name, label, _) in enumerate(panes))
+        buttons = f'<div class="switch" role="group" aria-label="{p.esc(t["show"])}">{toggles}</div>'
+    toolbar = (f'<div class="toolbar" hidden>{buttons}'
+               f'<button type="button" data-zoom="in" aria-label="{p.esc(t["zoom_in"])}" title="{p.esc(t["zoom_in"])}">'
+               '+</button>'
+               f'<button type="button" data-zoom="out" aria-label="{p.esc(t["zoom_out"])}" '
+               f'title="{p.esc(t["zoom_out"])}">−</button>'
+               f'<button type="button" data-zoom="reset">{p.esc(t["reset"])}</button>'
+               '<span class="zoom-level" aria-live="polite">100\u00a0%</span></div>')
+    body = "".join(f'<div class="pane" data-pane="{name}"><h3>{p.esc(label)}</h3>{svg}</div>'
+                   for name, label, svg in panes)
+    return (f'<figure class="viewer" data-viewer id="{key}">{toolbar}'
+            f'<div class="viewport" tabindex="0" role="group" aria-label="{p.esc(label)}" '
+            f'aria-describedby="{key}-help">{body}</div>'
+            f'<figcaption id="{key}-help">{p.esc(help_text)}</figcaption></figure>')
+
+
+def _map(p: _Page, analysis: Analysis, map_svgs: Mapping[str, str] | None) -> str:
+    t = p.t
+    if not map_svgs:
+        return _section("karta", t["map"], f"<p>{p.esc(t['map_missing'])}</p>")
+    panes = []
+    for name in ("frequency", "performance", *sorted(set(map_svgs) - {"frequency", "performance"})):
+        if name in map_svgs:
+            label = t.get(name, name)
+            svg = clean_svg(map_svgs[name], prefix=f"map-{re.sub(r'[^A-Za-z0-9-]', '-', name)}",
+                            label=t["map_label"].format(mode=label.lower()), described_by="map-viewer-help")
+            panes.append((name, label, svg))
+    simplification = analysis.process_map.simplification
+    intro = ""
+    if simplification is not None:
+        s = simplification
+        intro = p.para("map_simplification", a=p.n(s.activities_shown), a_total=p.n(s.activities_total),
+                       a_share=p.pct(s.event_share), e=p.n(s.edges_shown), e_total=p.n(s.edges_total),
+                       e_share=p.pct(s.transition_share))
+    viewer = _viewer(p, "map-viewer", panes, label=t["map"], help_text=t["map_help"], switch=True)
+    return _section("karta", t["map"], intro + viewer)
+
+
+def _chart_figure(p: _Page, chart: Any, *, details: str = "") -> str:
+    svg = clean_svg(chart.svg, prefix=f"chart-{chart.name}", label=chart.title, described_by=f"chart-{chart.name}-alt")
+    return (f'<figure class="chart" id="figure-{chart.name}">{svg}'
+            f'<figcaption id="chart-{chart.name}-alt">{p.esc(chart.alt)}</figcaption>{details}</figure>')
+
+
+def _bottlenecks(p: _Page, analysis: Analysis, charts: Mapping[str, Any]) -> str:
+    t, b = p.t, analysis.bottlenecks
+    unit = f" ({p.unit})"
+    intro = p.para("bn_intro", baseline=p.n(b.ranking.baseline_workdays, 2), unit=p.unit,
+                   calendar=b.calendar.describe(p.lang))
+    edges = b.edges
+    shown = edges[edges["score"] > 0].head(EDGE_ROWS)
+    rows = [[p.n(r["rank"]), p.esc(f"{r['source']} → {r['target']}"), p.n(r["cases"]), p.n(r["count"]),
+             p.n(r["median_wait_workdays"], 1), p.n(r["mean_wait_workdays"], 1), p.n(r["p90_wait_workdays"], 1),
+             p.pct(r["share_of_waiting"]), p.pct(r["applicant_share"]), p.n(r["score"], 0)]
+            for _, r in shown.iterrows()]
+    headers = [(t["rank"], "num"), (t["transition"], "mid"), (t["cases"], "num"), (t["count"], "num"),
+               (t["median_wait"] + unit, "num"), (t["mean_wait"] + unit, "num"), (t["p90_wait"] + unit, "num"),
+               (t["share_wait"], "num"), (t["applicant_share"], "num"), (t["score"] + unit, "num")]
+    note = t["shown_of"].format(n=len(shown), m=len(edges)) if len(shown) < len(edges) else ""
+    body = intro
+    if "bottlenecks" in charts:
+        body += _chart_figure(p, charts["bottlenecks"])
+    body += _table(p, t["bn_caption"], headers, rows, table_id="table-bottlenecks", note=note)
+    acts = b.top_activities()
+    if len(acts):
+        rows = [[p.n(r["rank"]), p.esc(r["activity"]), p.n(r["cases"]), p.n(r["median_wait_workdays"], 1),
+                 p.n(r["median_service_workdays"], 2), p.pct(r["share_of_waiting"]), p.n(r["score"], 0)]
+                for _, r in acts.iterrows()]
+        headers = [(t["rank"], "num"), (t["activity"], "mid"), (t["cases"], "num"), (t["wait_before"] + unit, "num"),
+                   (t["service"] + unit, "num"), (t["share_wait"], "num"), (t["score"] + unit, "num")]
+        body += _table(p, t["bn_act_caption"], headers, rows, table_id="table-bottleneck-activities")
+    return _section("flaskhalsar", t["bottlenecks"], body)
+
+
+def _charts(p: _Page, analysis: Analysis, charts: Mapping[str, Any]) -> str:
+    t, b = p.t, analysis.bottlenecks
+    parts = []
+    if "throughput" in charts:
+        hist = b.histogram[b.histogram["unit"] == "workdays"]
+        rows = [[p.esc(f"{p.n(r['from'])}–{p.n(r['to'])}"), p.n(r["cases"])] for _, r in hist.iterrows()]
+        table = _table(p, t["hist_caption"], [(t["from_to"].format(unit=p.unit), ""), (t["cases"], "num")], rows,
+                       table_id="table-histogram")
+        parts.append(_chart_figure(p, charts["throughput"],
+                                   details=f"<details><summary>{p.esc(t['show_numbers'])}</summary>{table}</details>"))
+    if "monthly" in charts:
+        tr = b.trends
+        agency = "median_agency_workdays" in tr.columns
+        sla = "sla_breach_share" in tr.columns
+        headers = [(t["period_col"], ""), (t["started"], "num"), (t["completed"], "num"),
+                   (t["median_tp_col"].format(unit=p.unit), "num")]
+        headers += [(t["median_agency_col"].format(unit=p.unit), "num")] if agency else []
+        headers += [(t["breach_col"], "num")] if sla else []
+        rows = []
+        for _, r in tr.iterrows():
+            row = [p.esc(r["period"]), p.n(r["cases_started"]), p.n(r["cases_completed"]),
+                   p.n(r["median_throughput_workdays"], 1)]
+            row += [p.n(r["median_agency_workdays"], 1)] if agency else []
+            row += [p.pct(r["sla_breach_share"])] if sla else []
+            rows.append(row)
+        period = "kvartal" if b.period == "quarter" else "månad"
+        if p.lang != "sv":
+            period = b.period
+        table = _table(p, t["trend_caption"].format(period=period), headers, rows, table_id="table-trends")
+        parts.append(_chart_figure(p, charts["monthly"],
+                                   details=f"<details><summary>{p.esc(t['show_numbers'])}</summary>{table}</details>"))
+    if "wip" in charts:
+        parts.append(_chart_figure(p, charts["wip"]))
+    return _section("tider", t["charts"], f'<div class="charts">{"".join(parts)}</div>')
+
+
+def _sla(p: _Page, analysis: Analysis, summary: Mapping[str, Any]) -> str:
+    t, b = p.t, analysis.bottlenecks
+    unit = p.unit
+    body = f"<p>{p.esc(b.attribution.describe(p.lang))}</p>"
+    att = summary.get("attribution") or {}
+    rows = []
+    for label, key in ((t["throughput"], "throughput_workdays"), (t["agency"], "agency_workdays")):
+        stats = summary.get(key) if key == "throughput_workdays" else att.get(key)
+        if stats:
+            rows.append([p.esc(label), p.n(stats.get("median"), 1), p.n(stats.get("mean"), 1),
+                         p.n(stats.get("p90"), 1)])
+    if rows:
+        body += _table(p, t["agency_caption"].format(unit=unit), [(t["measure"], ""), (t["median"], "num"),
+                       (t["mean"], "num"), (t["p90"], "num")], rows, table_id="table-agency")
+    sla = summary.get("sla")
+    if b.sla is None or not sla:
+        body += f"<p>{p.esc(t['sla_none'])}</p>"
+        return _section("mal", t["sla"], body)
+    body += f"<p>{p.esc(b.sla.describe(p.lang))}</p>"
+    rows = [[p.esc(t["closed"]), p.n(sla.get("closed"))], [p.esc(t["breaching"]), p.n(sla.get("breaching"))],
+            [p.esc(t["breach_col"]), p.pct(sla.get("breach_share"))],
+            [p.esc(t["median_late"].format(unit=unit)), p.n(sla.get("median_late_by"), 1)],
+            [p.esc(t["open"]), p.n(sla.get("open"))], [p.esc(t["overdue"]), p.n(sla.get("open_overdue"))]]
+    body += _table(p, t["sla_caption"], [(t["measure"], ""), (t["detail"], "num")], rows, table_id="table-sla")
+    open_cases = b.sla.open_cases.head(CASE_ROWS)
+    if len(open_cases):
+        rows = [[p.esc(case), p.n(r["measured"], 1), p.n(r["target"], 0), p.n(r["time_left"], 1)]
+                for case, r in open_cases.iterrows()]
+        body += _table(p, t["overdue_caption"], [(t["case"], ""), (t["measured"].format(unit=unit), "num"),
+                       (t["target"].format(unit=unit), "num"), (t["time_left"].format(unit=unit), "num")], rows,
+                       table_id="table-open-cases",
+                       note=t["shown_of"].format(n=len(open_cases), m=len(b.sla.open_cases))
+                       if len(b.sla.open_cases) > len(open_cases) else "")
+    return _section("mal", t["sla"], body)
+
+
+def _rework(p: _Page, analysis: Analysis) -> str:
+    t, r = p.t, analysis.bottlenecks.rework
+    share = r.cases_with_rework / r.total_cases if r.total_cases else 0.0
+    body = p.para("rework_text", n=p.n(r.cases_with_rework), m=p.n(r.total_cases), share=p.pct(share))
+    acts = r.activities[r.activities["repeats"] > 0]
+    if not len(acts):
+        body += f"<p>{p.esc(t['no_rework'])}</p>"
+    else:
+        rows = [[p.esc(a["activity"]), p.n(a["repeats"]), p.n(a["same_resource"]), p.n(a["other_resource"]),
+                 p.n(a["cases_with_repeat"]), p.pct(a["share_of_cases"])] for _, a in acts.iterrows()]
+        body += _table(p, t["rework_caption"], [(t["activity"], ""), (t["repeats"], "num"), (t["same"], "num"),
+                       (t["other"], "num"), (t["cases_repeat"], "num"), (t["share_cases"], "num")], rows,
+                       table_id="table-rework")
+    pp = r.pingpong.head(10)
+    if len(pp):
+        levels = {"unit": t["level_unit"], "activity": t["level_activity"]}
+        rows = [[p.esc(x["from"]), p.esc(x["via"]), p.esc(levels.get(x["level"], x["level"])), p.n(x["occurrences"]),
+                 p.n(x["cases"])] for _, x in pp.iterrows()]
+        body += _table(p, t["pingpong_caption"], [(t["from"], ""), (t["via"], ""), (t["level"], ""),
+                       (t["occurrences"], "num"), (t["cases"], "num")], rows, table_id="table-pingpong",
+                       note=t["shown_of"].format(n=len(pp), m=len(r.pingpong)) if len(r.pingpong) > len(pp) else "")
+    return _section("omarbete", t["rework"], body)
+
+
+def _variants(p: _Page, analysis: Analysis) -> str:
+    t, v = p.t, analysis.variants
+    table = v.table.head(VARIANT_ROWS)
+    covered = float(table["cumulative_share"].iloc[-1]) if len(table) else 0.0
+    body = (f"<p>{p.esc(t['variants_text'].format(n=p.n(v.n_variants), k=p.n(len(table)), share=p.pct(covered)))}"
+            "</p>")
+    rows = [[p.n(r["rank"]), p.esc(r["variant_text"]), p.n(r["cases"]), p.pct(r["share"]),
+             p.pct(r["cumulative_share"]), p.n(r["events"]), p.n(r["median_throughput_days"], 1)]
+            for _, r in table.iterrows()]
+    body += _table(p, t["variant_caption"], [(t["rank"], "num"), (t["variant"], "wide"), (t["cases"], "num"),
+                   (t["share"], "num"), (t["cumulative"], "num"), (t["events_col"], "num"), (t["median_days"], "num")],
+                   rows, table_id="table-variants",
+                   note=t["shown_of"].format(n=len(table), m=v.n_variants) if v.n_variants > len(table) else "")
+    return _section("varianter", t["variants_h"], body)
+
+
+def _handover_svg(analysis: Analysis, lang: str, label: str) -> str | None:
+    import graphviz
+
+    from .handover_map import handover_dot
+
+    h = analysis.handovers
+    assert h is not None
+    what = {"unit": {"sv": "överlämningar mellan enheter", "en": "handovers between units"},
+            "resource": {"sv": "överlämningar mellan handläggare", "en": "handovers between case officers"}}
+    title = f"{analysis.title}: {what.get(h.level, what['unit'])[lang]}"
+    try:
+        svg = graphviz.Source(handover_dot(h, title=title, lang=lang)).pipe(format="svg").decode("utf-8")
+    except (graphviz.ExecutableNotFound, graphviz.CalledProcessError):
+        return None
+    return clean_svg(svg, prefix="handover-map", label=label, described_by="handover-viewer-help")
+
+
+def _handovers(p: _Page, analysis: Analysis) -> str:
+    t, h = p.t, analysis.handovers
+    if h is None:
+        return _section("overlamningar", t["handovers"], f"<p>{p.esc(analysis.handover_note or '')}</p>")
+    c = h.counts
+    what = t["nodes_unit"] if h.level == "unit" else t["nodes_resource"]
+    body = p.para("handover_text", handovers=p.n(c["handovers"]), nodes=p.n(h.graph.number_of_nodes()), what=what,
+                  cases=p.n(c["cases_with_handover"]), total=p.n(c["cases"]), k=h.min_group)
+    body += _notes(p, [*h.notes, *([analysis.handover_note] if analysis.handover_note else [])])
+    label = t["handover_map_label"].format(what=what)
+    svg = _handover_svg(analysis, p.lang, label)
+    if svg is None:
+        body += f"<p>{p.esc(t['no_graphviz'])}</p>"
+    else:
+        body += f"<h3>{p.esc(t['handover_map'])}</h3>"
+        body += _viewer(p, "handover-viewer", [("handovers", label, svg)], label=label,
+                        help_text=t["handover_map_help"] + " " + t["map_help"].split(". ")[0] + ".", switch=False)
+    edges = h.edges.head(HANDOVER_ROWS)
+    unit = p.unit
+    rows = [[p.esc(r["source"]), p.esc(r["target"]), p.n(r["handovers"]), p.n(r["cases"]), p.pct(r["share"]),
+             p.n(r["median_delay_workdays"], 1), p.n(r["reverse_handovers"])] for _, r in edges.iterrows()]
+    body += _table(p, t["handover_caption"], [(t["from"], ""), (t["to"], ""),
+                   (t["handover_col"], "num"), (t["cases"], "num"), (t["share"], "num"),
+                   (t["median_delay"].format(unit=unit), "num"), (t["reverse"], "num")], rows,
+                   table_id="table-handovers",
+                   note=t["shown_of"].format(n=len(edges), m=len(h.edges)) if len(h.edges) > len(edges) else "")
+    hubs = h.hubs.head(10)
+    rows = [[p.esc(r["node"]), p.n(r["pagerank"], 3), p.n(r["betweenness"], 3), p.n(r["handovers_in"]),
+             p.n(r["handovers_out"]), p.pct(r["received_share"]), p.n(r["community"])] for _, r in hubs.iterrows()]
+    body += _table(p, t["hubs_caption"], [(t["node"], ""), (t["pagerank"], "num"), (t["betweenness"], "num"),
+                   (t["in"], "num"), (t["out"], "num"), (t["received"], "num"), (t["community"], "num")], rows,
+                   table_id="table-hubs")
+    return _section("overlamningar", t["handovers"], body)
+
+
+def _candidates(p: _Page, analysis: Analysis) -> str:
+    t, cr = p.t, analysis.candidates
+    if cr is None:
+        return _section("automatisering", t["candidates"], f"<p>{p.esc(analysis.candidate_note or '')}</p>")
+    items = cr.all()
+    body = f"<p>{p.esc(t['cand_note'])}</p>" + _notes(p, cr.warnings)
+    rows = []
+    for c in items:
+        status = t.get(f"st_{c.status}", c.status)
+        status_html = f'<span class="flag">{p.esc(status)}</span>' if c.needs_human else p.esc(status)
+        why = (c.why_sv if p.lang == "sv" else c.why) if c.status == "ranked" else \
+            (c.reason_sv if p.lang == "sv" else c.reason)
+        rows.append([p.n(c.rank) if c.rank is not None else p.t["none"], p.esc(c.activity), status_html,
+                     p.n(c.score, 2), p.n(c.hours_saved_per_year), p.esc(why)])
+    needs = [c.needs_human for c in items]
+    body += _table(p, t["cand_caption"], [(t["rank"], "num"), (t["activity"], ""), (t["status"], ""),
+                   (t["score"], "num"), (t["hours"], "num"), (t["why"], "")], rows, table_id="table-candidates",
+                   row_class=lambda i: "needs-human" if needs[i] else "")
+    return _section("automatisering", t["candidates"], body)
+
+
+def _quality(p: _Page, analysis: Analysis, summary: Mapping[str, Any]) -> str:
+    t, log = p.t, analysis.log
+    prov = summary.get("provenance") or {}
+    body = p.para("quality_text", read=p.n(prov.get("rows_read")), kept=p.n(prov.get("events_kept")),
+                  rejected=p.n(prov.get("rows_rejected")), dups=p.n(prov.get("duplicates_removed")))
+    reasons = summary.get("rejects_by_reason") or {}
+    if reasons:
+        rows = [[p.esc(reason), p.n(n)] for reason, n in reasons.items()]
+        body += _table(p, t["reasons_caption"], [(t["reason"], ""), (t["rows"], "num")], rows,
+                       table_id="table-reject-reasons")
+        rejects = log.rejects.head(REJECT_ROWS)
+        rows = [[p.esc(r["row"]), p.esc(r["column"]), p.esc(r["value"]) if str(r["value"]) else
+                 f'<span class="muted">{p.esc(t["empty"])}</span>', p.esc(r["reason"])] for _, r in rejects.iterrows()]
+        body += _table(p, t["rejects_caption"], [(t["row"], "num"), (t["column"], ""), (t["value"], ""),
+                       (t["reason"], "")], rows, table_id="table-rejects",
+                       note=t["shown_of"].format(n=len(rejects), m=len(log.rejects))
+                       if len(log.rejects) > len(rejects) else "")
+    else:
+        body += f"<p>{p.esc(t['no_rejects'])}</p>"
+    if log.source.notes:
+        body += f"<h3>{p.esc(t['source_notes'])}</h3>" + _notes(p, log.source.notes)
+    if log.source.warnings:
+        body += f"<h3>{p.esc(t['warnings'])}</h3>" + _notes(p, log.source.warnings)
+    notes = list(analysis.bottlenecks.notes)
+    if notes:
+        body += f"<h3>{p.esc(t['analysis_notes'])}</h3>" + _notes(p, notes)
+    return _section("datakvalitet", t["quality"], body)
+
+
+def _value_html(p: _Page, value: Any) -> str:
+    if isinstance(value, bool):
+        return p.esc(p.t["yes"] if value else p.t["no"])
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return p.n(value, 0 if float(value).is_integer() else 2)
+    if value is None:
+        return p.esc(p.t["none"])
+    if isinstance(value, Mapping):
+        if not value:
+            return p.esc(p.t["none"])
+        return "<ul>" + "".join(f"<li><code>{p.esc(k)}</code>: {_value_html(p, v)}</li>" for k, v in value.items()) \
+            + "</ul>"
+    if isinstance(value, list | tuple):
+        if not value:
+            return p.esc(p.t["none"])
+        return "<ul>" + "".join(f"<li>{_value_html(p, v)}</li>" for v in value) + "</ul>"
+    return p.esc(value)
+
+
+def _provenance(p: _Page, summary: Mapping[str, Any]) -> str:
+    t = p.t
+    prov = dict(summary.get("provenance") or {})
+    labels = _PROVENANCE_LABELS[p.lang]
+    if p.lang == "sv" and "calendar_sv" in prov:
+        prov["calendar"] = prov.pop("calendar_sv")
+    else:
+        prov.pop("calendar_sv", None)
+    rows = []
+    for key, value in prov.items():
+        cell = f'<span class="hash">{p.esc(value)}</span>' if key == "sha256" else _value_html(p, value)
+        rows.append([p.esc(labels.get(key, key)), cell])
+    body = f"<p>{p.esc(t['prov_intro'])}</p>"
+    body += _table(p, t["prov_caption"], [(t["item"], ""), (t["detail"], "")], rows, table_id="table-provenance")
+    return _section("ursprung", t["provenance"], body)
+
+
+# ---- the page -------------------------------------------------------------------------------------------------------
+def _asset(name: str) -> str:
+    return resources.files("processmining.render").joinpath(f"templates/{name}").read_text("utf-8")
+
+
+def render_html(
+    analysis: Analysis,
+    *,
+    lang: str = "sv",
+    summary: Mapping[str, Any] | None = None,
+    map_svgs: Mapping[str, str] | None = None,
+) -> str:
+    """The page as text (see :func:`write_html`)."""
+    from .charts import build_charts
+
+    if lang not in ("sv", "en"):
+        raise ConfigError(f"unknown language {lang!r}; choose sv or en")
+    if summary is None:
+        from ..pipeline import summary_of
+
+        summary = summary_of(analysis)
+    p = _Page(lang, _unit_words(analysis, lang))
+    t = p.t
+    charts = {c.name: c for c in build_charts(analysis, lang=lang)}
+    sections = [
+        _lead(p, analysis), _figures(p, summary), _map(p, analysis, map_svgs), _bottlenecks(p, analysis, charts),
+        _charts(p, analysis, charts), _sla(p, analysis, summary), _rework(p, analysis), _variants(p, analysis),
+        _handovers(p, analysis), _candidates(p, analysis), _quality(p, analysis, summary), _provenance(p, summary),
+    ]
+    toc = [("atgarda", t["fix"]), ("nyckeltal", t["figures"]), ("karta", t["map"]), ("flaskhalsar", t["bottlenecks"]),
+           ("tider", t["charts"]), ("mal", t["sla"]), ("omarbete", t["rework"]), ("varianter", t["variants_h"]),
+           ("overlamningar", t["handovers"]), ("automatisering", t["candidates"]), ("datakvalitet", t["quality"]),
+           ("ursprung", t["provenance"])]
+    nav = "".join(f'<li><a href="#{key}">{p.esc(label)}</a></li>' for key, label in toc)
+    css, script = _asset("report.css"), _asset("report.js")
+    if "</" in script or "</style" in css.lower():  # pragma: no cover - guards the templates
+        raise RuntimeError("the page's script or style contains '</' and would end its element early")
+    script = "\n" + script  # the hash is over the exact text between <script> and </script>
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    csp = (f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; img-src data:; "
+           "base-uri 'none'; form-action 'none'")
+    prov = summary.get("provenance") or {}
+    start, end = str(summary.get("start") or "")[:10], str(summary.get("end") or "")[:10]
+    meta = (f"{start} – {end} · {p.n(summary.get('cases'))} {t['cases'].lower()} · "
+            f"{p.n(summary.get('events'))} {t['events'].lower()}")
+    title = f"{t['kicker']}: {analysis.title}"
+    footer = t["footer"].format(tool=prov.get("tool", ""), when=str(prov.get("run_finished", "")).replace("T", " "))
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta name="generator" content="{p.esc(prov.get("tool", "processmining"))}">\n'
+        f"<title>{p.esc(title)}</title>\n<style>\n{css}</style>\n</head>\n<body>\n"
+        f'<a class="skip" href="#main">{p.esc(t["skip"])}</a>\n'
+        f'<header class="top"><div class="wrap"><p class="kicker">{p.esc(t["kicker"])}</p>'
+        f"<h1>{p.esc(analysis.title)}</h1><p class=\"meta\">{p.esc(meta)}</p></div></header>\n"
+        f'<nav class="toc" aria-label="{p.esc(t["toc"])}"><div class="wrap"><ul>{nav}</ul></div></nav>\n'
+        f'<main id="main" tabindex="-1"><div class="wrap">\n' + "\n".join(sections) + "\n</div></main>\n"
+        f'<footer><div class="wrap"><p>{p.esc(footer)}</p></div></footer>\n'
+        f"<script>{script}</script>\n</body>\n</html>\n"
+    )
+
+
+def write_html(
+    analysis: Analysis,
+    path: str | Path,
+    *,
+    lang: str = "sv",
+    summary: Mapping[str, Any] | None = None,
+    map_svgs: Mapping[str, str] | None = None,
+) -> Path:
+    """Write ``report.html``: one self-contained, accessible page of the whole analysis, atomically.
+
+    Args:
+        analysis: the result of :func:`~processmining.pipeline.analyze_log`.
+        path: where to write (usually ``<out>/report.html``).
+        lang: ``"sv"`` (default: Swedish words and numbers) or ``"en"``.
+        summary: ``summary_of(analysis)`` as the caller computed it for ``summary.json``, so that the key
+            figures on the page are the same numbers; computed here when ``None``.
+        map_svgs: the process maps as SVG text, ``{"frequency": ..., "performance": ...}`` (the contents of
+            ``process_map.svg`` and ``process_map_performance.svg``); ``None``: a sentence instead of the map.
+
+    Returns:
+        ``path``.
+
+    Raises:
+        ConfigError: ``lang`` is neither ``sv`` nor ``en``.
+        ValueError: a map SVG is not an SVG document.
+    """
+    return write_text(path, render_html(analysis, lang=lang, summary=summary, map_svgs=map_svgs))
