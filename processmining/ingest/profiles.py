@@ -45,7 +45,7 @@ from typing import Any
 from ..errors import ConfigError
 from ..log import DEFAULT_TIMEZONE
 
-__all__ = ["DEFAULT_EARLIEST", "ROLES", "Profile", "load_profile", "resolve_profile"]
+__all__ = ["DEFAULT_EARLIEST", "ROLES", "Profile", "load_profile", "parse_profile", "resolve_profile"]
 
 #: Roles a source column can play, in the order they are resolved.
 ROLES = ("case", "activity", "timestamp", "start", "resource", "unit", "lifecycle")
@@ -136,6 +136,24 @@ def load_profile(path: str | Path) -> Profile:
         raise ConfigError(f"{path}: cannot read the profile ({exc.strerror})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    return parse_profile(data, path=path)
+
+
+def parse_profile(data: Mapping[str, Any], *, path: str | Path) -> Profile:
+    """Check a profile given as a mapping (a parsed TOML table) and make it a :class:`Profile`.
+
+    Used by :func:`load_profile` and for profiles written inline in a project file
+    (:mod:`processmining.ingest.merge`).
+
+    Args:
+        data: the profile's keys, as in the module docstring.
+        path: where the profile is written, for messages and ``Profile.path`` (a file, or a
+            description such as ``"project.toml [sources.profile] of ekonomisystem"``).
+
+    Raises:
+        ConfigError: naming ``path`` and the key that is wrong.
+    """
+    path = Path(path)
     _check_keys(path, data, "")
     csv_section = _section(path, data, "csv")
     excel = _section(path, data, "excel")

@@ -1,0 +1,172 @@
+"""``processmining perspectives``: the same log per region, programme or unit, and where a group waits longer."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ._app import app, err, library_errors, out
+from ._options import (
+    ActivityOption,
+    CaseOption,
+    DayfirstOption,
+    DropDuplicatesOption,
+    LogPath,
+    MergeLabelsOption,
+    ProfileOption,
+    PseudonymiseOption,
+    ResourceOption,
+    SheetOption,
+    StartOption,
+    StrictOption,
+    TimestampOption,
+    UnitOption,
+    open_log,
+)
+
+if TYPE_CHECKING:
+    from ..analyses.perspectives import PerspectiveResult
+
+ANALYSIS_PANEL = "Analysis options"
+
+
+class CalendarKind(StrEnum):
+    """Working calendar for durations in working days."""
+
+    se = "se"
+    none = "none"
+
+
+class Lang(StrEnum):
+    """Language of the printed table and sentences."""
+
+    sv = "sv"
+    en = "en"
+
+
+@app.command()
+def perspectives(
+    log_path: LogPath,
+    by: Annotated[str, typer.Option("--by", metavar="ATTRIBUTE", help="Attribute to compare by: a case attribute "
+                                    "(case:region, or just region), org:group (or unit) or org:resource.",
+                                    rich_help_panel=ANALYSIS_PANEL, show_default=False)],
+    top: Annotated[int, typer.Option("--top", min=1, metavar="N", help="Bottlenecks shown per group.",
+                                     rich_help_panel=ANALYSIS_PANEL)] = 5,
+    min_cases: Annotated[int, typer.Option("--min-cases", min=1, metavar="N", help="Leave out groups with fewer "
+                                           "cases (they are named).", rich_help_panel=ANALYSIS_PANEL)] = 5,
+    min_ratio: Annotated[float, typer.Option("--min-ratio", min=1.0, metavar="X", help="A difference needs the "
+                                             "group's median wait X times the others'.",
+                                             rich_help_panel=ANALYSIS_PANEL)] = 1.5,
+    min_difference: Annotated[float, typer.Option("--min-difference", min=0.0, metavar="DAYS",
+                                                  help="... and at least DAYS working days more.",
+                                                  rich_help_panel=ANALYSIS_PANEL)] = 0.5,
+    calendar: Annotated[CalendarKind, typer.Option("--calendar", help="se: Swedish working days; none: 24-hour "
+                                                   "calendar days.", rich_help_panel=ANALYSIS_PANEL)] = CalendarKind.se,
+    hours: Annotated[str, typer.Option("--hours", help="Working hours, e.g. 08-17.",
+                                       rich_help_panel=ANALYSIS_PANEL)] = "08-17",
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the printed report: sv or en.",
+                                       rich_help_panel=ANALYSIS_PANEL)] = Lang.sv,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")] = False,
+    out_dir: Annotated[Path | None, typer.Option("--out", metavar="DIR", file_okay=False,
+                       help="Also write perspective_groups.csv, perspective_edges.csv and "
+                            "perspective_differences.csv here.", show_default=False)] = None,
+    profile: ProfileOption = None,
+    case: CaseOption = None,
+    activity: ActivityOption = None,
+    timestamp: TimestampOption = None,
+    start: StartOption = None,
+    resource: ResourceOption = None,
+    unit: UnitOption = None,
+    sheet: SheetOption = None,
+    dayfirst: DayfirstOption = None,
+    strict: StrictOption = False,
+    pseudonymise: PseudonymiseOption = True,
+    merge_labels: MergeLabelsOption = False,
+    drop_duplicates: DropDuplicatesOption = False,
+) -> None:
+    """Compare the log per value of an attribute: figures and bottlenecks per group, and where one waits longer.
+
+    Per group: cases, events, throughput (median and p90, working days), its worst waits. Then the edges
+    where a group's median wait is much larger than everyone else's (ratio, working days more,
+    one-sided Mann-Whitney p <= 0.01), in words. Groups with fewer than --min-cases cases are left out
+    and named.
+
+    Example: processmining perspectives event_logs/demo.csv --profile demo --by region
+    """
+    from ..analyses.perspectives import compare_groups
+    from ..calendar import get_calendar
+
+    with library_errors():
+        cal = get_calendar(calendar.value, hours)
+        log = open_log(log_path, profile=profile, case=case, activity=activity, timestamp=timestamp, start=start,
+                       resource=resource, unit=unit, sheet=sheet, dayfirst=dayfirst, strict=strict,
+                       pseudonymise=pseudonymise, merge_labels=merge_labels, drop_duplicates=drop_duplicates)
+        result = compare_groups(log, by, calendar=cal, top=top, min_cases=min_cases, min_ratio=min_ratio,
+                                min_difference=min_difference)
+        written = _write_tables(result, out_dir) if out_dir is not None else []
+    if json_output:
+        payload: dict[str, Any] = result.to_summary()
+        payload["files"] = [str(p) for p in written]
+        typer.echo(json.dumps(payload, ensure_ascii=False, allow_nan=False))
+    else:
+        _print(result, log_path, lang.value)
+    if written:
+        err.print(f"wrote {len(written)} files into {out_dir}: " + ", ".join(p.name for p in written),
+                  markup=False, soft_wrap=True)
+
+
+def _write_tables(result: PerspectiveResult, directory: Path) -> list[Path]:
+    from ..errors import ConfigError
+
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, frame in (("perspective_groups.csv", result.groups), ("perspective_edges.csv", result.edges),
+                            ("perspective_differences.csv", result.differences)):
+            path = directory / name
+            frame.to_csv(path, index=False, encoding="utf-8-sig", float_format="%.4f")
+            written.append(path)
+    except OSError as exc:
+        raise ConfigError(f"{directory}: cannot write ({exc.strerror or exc}); pass --out a writable folder") from exc
+    return written
+
+
+def _print(result: PerspectiveResult, log_path: Path, lang: str) -> None:
+    from rich.table import Table
+
+    from ..analyses.sla import fmt_number, fmt_share
+
+    sv = lang == "sv"
+    unit = ("arbetsdagar" if sv else "working days") if result.calendar.kind == "se" else \
+        ("kalenderdagar" if sv else "calendar days")
+    title = (f"{log_path.name} per {result.attribute} (genomloppstid i {unit})" if sv
+             else f"{log_path.name} by {result.attribute} (throughput in {unit})")
+    table = Table(title=title, title_justify="left")
+    heads = (["Grupp", "Ärenden", "Andel", "Median", "P90", "Största väntan"] if sv
+             else ["Group", "Cases", "Share", "Median", "P90", "Largest wait"])
+    for i, head in enumerate(heads):
+        table.add_column(head, justify="left" if i in (0, 5) else "right", overflow="fold")
+    worst = result.bottlenecks[result.bottlenecks["rank"] == 1].set_index("group")
+    for row in result.groups.itertuples(index=False):
+        top = (f"{worst.at[row.group, 'source']} → {worst.at[row.group, 'target']} "
+               f"({fmt_number(float(worst.at[row.group, 'median_wait_workdays']), lang, 1)})"
+               if row.group in worst.index else "-")
+        table.add_row(str(row.group), fmt_number(int(row.cases), lang, 0), fmt_share(float(row.share_of_cases), lang),
+                      fmt_number(float(row.median_throughput_workdays), lang, 1),
+                      fmt_number(float(row.p90_throughput_workdays), lang, 1), top)
+    out.print(table)
+    sentences = result.describe(lang)
+    if sentences:
+        out.print("Skillnader:" if sv else "Differences:", markup=False)
+        for sentence in sentences:
+            out.print(f"• {sentence}", markup=False, soft_wrap=True)
+    else:
+        out.print(("Ingen grupp väntar påtagligt längre än övriga på någon övergång." if sv
+                   else "No group waits markedly longer than the others on any edge."), markup=False)
+    out.print(result.calendar.describe(lang) + ".", markup=False, soft_wrap=True)
+    for note in result.notes:
+        out.print(f"{'Obs' if sv else 'Note'}: {note}", markup=False, soft_wrap=True)
