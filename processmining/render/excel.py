@@ -1,0 +1,1429 @@
+"""The Excel workbook ``bottlenecks.xlsx``: every result of one analysis, in sheets an auditor can filter and trace.
+
+    write_workbook(analysis, Path("reports/demo/bottlenecks.xlsx"), lang="sv", summary=summary_of(analysis),
+                   map_png=Path("reports/demo/process_map.png"))
+
+Sheets, in this order (Swedish names by default, English with ``lang="en"``; :func:`sheet_names`):
+Sammanfattning/Summary, Processkarta/Process map (only with ``map_png``), Flaskhalsar/Bottlenecks,
+Aktiviteter/Activities, Varianter/Variants, Överlämningar/Handovers, Enheter/Units, Omarbete/Rework,
+Handläggningstid/SLA, Automatiseringskandidater/Automation candidates, Datakvalitet/Data quality, Metod/Method.
+
+How it is written:
+
+- The whole workbook is streamed in openpyxl's write-only mode, whatever its size: one code path, memory
+  that does not grow with the log, and everything the report needs works there (Excel tables with their
+  autofilter, frozen header rows, column widths, number formats, colour scales, the bar chart, the map
+  picture). A write-only sheet is written top to bottom once, so each sheet is first laid out (rows,
+  columns, widths, heights) and then streamed.
+- Formula injection: every string cell is stored as text (the value is assigned, then
+  ``data_type = "s"``), so a value like ``=HYPERLINK(...)`` from the data is never a live formula; the
+  tool writes no formulas of its own. Characters XML cannot hold are removed; strings longer than
+  Excel's 32,767 characters are cut and say so; tables longer than Excel's 1,048,576 rows are cut and
+  say so above the table.
+- Time: Excel has no time zones. Timestamps are local wall-clock time in the calendar's zone
+  (Europe/Stockholm), without offset; headers say "local time" and the Method sheet says which zone.
+- Figures on the Summary sheet come from ``summary`` (:func:`processmining.pipeline.summary_of`), so they
+  are the numbers of ``summary.json``.
+- The file is written atomically (:func:`processmining.render.files.atomic_path`): a crash leaves no
+  half-written workbook and any earlier one untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import math
+import re
+import textwrap
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from copy import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, Reference
+from openpyxl.drawing.image import Image
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+
+from ..errors import ConfigError
+from ..log import ACTIVITY, CASE, GROUP
+from .files import atomic_path
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+    from ..pipeline import Analysis
+
+__all__ = ["EXCEL_MAX_ROWS", "MAX_CELL_CHARS", "SHEETS", "sheet_names", "write_workbook"]
+
+#: Sheet keys and their (Swedish, English) names, in workbook order.
+SHEETS: dict[str, tuple[str, str]] = {
+    "summary": ("Sammanfattning", "Summary"),
+    "map": ("Processkarta", "Process map"),
+    "bottlenecks": ("Flaskhalsar", "Bottlenecks"),
+    "activities": ("Aktiviteter", "Activities"),
+    "variants": ("Varianter", "Variants"),
+    "handovers": ("Överlämningar", "Handovers"),
+    "units": ("Enheter", "Units"),
+    "rework": ("Omarbete", "Rework"),
+    "sla": ("Handläggningstid", "SLA"),
+    "candidates": ("Automatiseringskandidater", "Automation candidates"),
+    "quality": ("Datakvalitet", "Data quality"),
+    "method": ("Metod", "Method"),
+}
+#: Rows of one worksheet in Excel.
+EXCEL_MAX_ROWS = 1_048_576
+#: Characters of one cell in Excel.
+MAX_CELL_CHARS = 32_767
+#: Data rows of one table at most (room is left for the title rows above it).
+MAX_TABLE_ROWS = EXCEL_MAX_ROWS - 100
+
+_ILLEGAL = re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|[\ud800-\udfff\ufffe\uffff]")
+_SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
+_ROW_POINTS = 15.0  # height of one line of Calibri 11
+_CHART_ROWS = 21  # rows a chart of _CHART_CM high covers
+_CHART_CM = (22.0, 10.0)
+_MAP_MAX_PX = (1400, 1800)
+_TABLE_STYLE = "TableStyleMedium2"
+_FORMATS = {
+    "int": "0", "count": "#,##0", "hours": "#,##0", "days": "0.0", "score": "#,##0.0", "pct": "0.0%",
+    "dec1": "0.0", "dec2": "0.00", "dec3": "0.000", "datetime": "yyyy-mm-dd hh:mm:ss", "date": "yyyy-mm-dd",
+}
+_TEXT_KINDS = ("text", "wrap", "bool", "label")
+_FONT = "Calibri"
+_HEADER_FILL = "4472C4"  # the header colour of _TABLE_STYLE, also for programs that ignore table styles
+_FONTS = {
+    "title": Font(name=_FONT, bold=True, size=14), "heading": Font(name=_FONT, bold=True, size=12),
+    "caption": Font(name=_FONT, bold=True, size=11), "note": Font(name=_FONT, size=11, color="404040"),
+    "header": Font(name=_FONT, bold=True, size=11, color="FFFFFF"),
+}
+_INT_KINDS = ("int", "count")
+
+
+def sheet_names(*, lang: str = "sv", with_map: bool = False) -> list[str]:
+    """The sheet names of the workbook in order (``with_map``: with the process-map sheet)."""
+    index = _lang_index(lang)
+    return [names[index] for key, names in SHEETS.items() if with_map or key != "map"]
+
+
+def _lang_index(lang: str) -> int:
+    if lang not in ("sv", "en"):
+        raise ConfigError(f"unknown language {lang!r}; choose sv or en")
+    return 0 if lang == "sv" else 1
+
+
+# ---- the layout model ------------------------------------------------------------------------------------
+@dataclass(slots=True)
+class _Col:
+    """One table column: header, kind (number format and conversion) and the converted values."""
+
+    header: str
+    kind: str
+    values: list[Any]
+    kinds: list[str] | None = None  # per-cell kinds, for label/value tables
+    scale: str | None = None  # colour scale: "high" (high values red) or "low" (low values red)
+    max_width: float = 60.0
+
+
+@dataclass(slots=True)
+class _Tbl:
+    """One Excel table (header row + data rows); ``chart`` draws from it, below it."""
+
+    name: str
+    columns: list[_Col]
+    caption: str | None = None
+    empty: str = ""
+    total_rows: int = 0
+    chart: Callable[[WriteOnlyWorksheet, int, int, int], BarChart] | None = None
+
+    def __post_init__(self) -> None:
+        self.total_rows = self.n_rows
+        if self.n_rows > MAX_TABLE_ROWS:
+            for col in self.columns:
+                del col.values[MAX_TABLE_ROWS:]
+                if col.kinds is not None:
+                    del col.kinds[MAX_TABLE_ROWS:]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.columns[0].values) if self.columns else 0
+
+    @property
+    def chart_rows(self) -> int:
+        return _CHART_ROWS + 1 if self.chart is not None and self.n_rows else 0
+
+
+@dataclass(slots=True)
+class _Text:
+    text: str
+    style: str = "plain"  # title, heading, note, plain
+
+
+@dataclass(slots=True)
+class _Tables:
+    """Tables side by side, their header rows on one row, one empty column between them."""
+
+    tables: list[_Tbl]
+
+
+@dataclass(slots=True)
+class _Picture:
+    image: Image
+    rows: int
+
+
+@dataclass(slots=True)
+class _Sheet:
+    key: str
+    sections: list[_Text | _Tables | _Picture | None]  # None: an empty row
+    freeze: bool = True
+
+
+# ---- values ----------------------------------------------------------------------------------------------
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float | np.floating):
+        return math.isnan(value)
+    return isinstance(value, np.datetime64) and np.isnat(value)
+
+
+class _Ctx:
+    """Language, time zone and units of one workbook, and the value conversions that depend on them."""
+
+    def __init__(self, analysis: Analysis, lang: str) -> None:
+        self.lang = lang
+        self.sv = lang == "sv"
+        self.tz = analysis.calendar.timezone
+        self.calendar = analysis.calendar
+        if analysis.calendar.kind == "none":
+            self.work = self.t("dygn", "24-hour days")
+        else:
+            self.work = self.t("arbetsdagar", "working days")
+        self.days = self.t("kalenderdagar", "calendar days")
+
+    def t(self, sv: str, en: str) -> str:
+        return sv if self.sv else en
+
+    def num(self, value: float, decimals: int = 1) -> str:
+        from ..analyses.sla import fmt_number
+
+        return fmt_number(value, self.lang, decimals)
+
+    def share(self, value: float) -> str:
+        from ..analyses.sla import fmt_share
+
+        return fmt_share(value, self.lang)
+
+    def text(self, value: Any) -> str | None:
+        """Text Excel can store: control characters removed, cut to 32,767 characters (saying so)."""
+        if _missing(value):
+            return None
+        text = value if isinstance(value, str) else str(value)
+        if _ILLEGAL.search(text):
+            text = _ILLEGAL.sub("", text)
+        if len(text) > MAX_CELL_CHARS:
+            note = self.t(f" … [avkortad: {len(text):,} tecken]", f" … [cut: {len(text):,} characters]")
+            text = text[: MAX_CELL_CHARS - len(note)] + note.replace(",", " " if self.sv else ",")
+        return text
+
+    def local(self, value: Any) -> dt.datetime | None:
+        """A timestamp as naive local wall-clock time in the calendar's zone (Excel has no time zones)."""
+        if _missing(value):
+            return None
+        stamp = pd.Timestamp(value)
+        if stamp.tzinfo is not None:
+            stamp = stamp.tz_convert(self.tz).tz_localize(None)
+        return stamp.to_pydatetime()  # type: ignore[no-any-return]
+
+    def convert(self, values: Iterable[Any], kind: str) -> list[Any]:
+        """Python values for cells of ``kind``; missing and non-finite values become empty cells."""
+        if kind in ("text", "wrap"):
+            return [self.text(v) for v in values]
+        if kind == "bool":
+            yes, no = self.t("Ja", "Yes"), self.t("Nej", "No")
+            return [None if _missing(v) else (yes if bool(v) else no) for v in values]
+        if kind in ("datetime", "date"):
+            series = pd.Series(list(values) if not isinstance(values, pd.Series) else values)
+            if isinstance(series.dtype, pd.DatetimeTZDtype):
+                series = series.dt.tz_convert(self.tz).dt.tz_localize(None)
+                out = [None if _missing(v) else v.to_pydatetime() for v in series]
+            else:
+                out = [self.local(v) for v in series]
+            return [v.date() if kind == "date" and v is not None else v for v in out]
+        series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+        numbers = pd.to_numeric(series, errors="coerce")
+        array = numbers.to_numpy(dtype="float64", na_value=np.nan)
+        finite = np.isfinite(array)
+        if kind in _INT_KINDS:
+            return [int(round(x)) if ok else None for x, ok in zip(array.tolist(), finite.tolist(), strict=True)]
+        return [x if ok else None for x, ok in zip(array.tolist(), finite.tolist(), strict=True)]
+
+    def col(self, header: str, kind: str, values: Iterable[Any], **options: Any) -> _Col:
+        return _Col(header, kind, self.convert(values, kind), **options)
+
+    def pairs(self, header: tuple[str, str], rows: Sequence[tuple[str, Any, str]]) -> list[_Col]:
+        """Two columns (label, value) where each value has its own kind (its number format)."""
+        labels = [self.text(label) for label, _, _ in rows]
+        values = [self.convert([value], kind)[0] for _, value, kind in rows]
+        kinds = [kind if kind == "wrap" else f"{kind}:pair" for _, _, kind in rows]
+        return [_Col(header[0], "mixed", labels, kinds=["label:pair"] * len(rows)),
+                _Col(header[1], "mixed", values, kinds=kinds)]
+
+
+# ---- writing ---------------------------------------------------------------------------------------------
+class _Styles:
+    """Cell styles made once per workbook and copied onto each cell (much faster than styling each cell)."""
+
+    def __init__(self) -> None:
+        self._arrays: dict[str, Any] = {}
+
+    def cell(self, ws: WriteOnlyWorksheet, value: Any, kind: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(ws, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # after the value: text stays text, never a formula
+        style = self._array(ws, kind)
+        if style is not None:
+            cell._style = copy(style)
+        return cell
+
+    def _array(self, ws: WriteOnlyWorksheet, kind: str) -> Any:
+        if kind not in self._arrays:
+            template = WriteOnlyCell(ws)
+            base, _, where = kind.partition(":")
+            if base in _FORMATS:
+                template.number_format = _FORMATS[base]
+            if base == "wrap":
+                template.alignment = Alignment(wrap_text=True, vertical="top")
+            elif where == "pair":  # label/value tables: everything left and top aligned
+                template.alignment = Alignment(horizontal="left", vertical="top")
+            elif base in _FORMATS or base in _TEXT_KINDS:  # table cells: top, beside wrapped neighbours
+                template.alignment = Alignment(vertical="top")
+            font = _FONTS.get(base)
+            if font is not None:
+                template.font = font
+            if base == "header":
+                template.fill = PatternFill("solid", start_color=_HEADER_FILL)
+                template.alignment = Alignment(wrap_text=True, vertical="top")
+            self._arrays[kind] = template._style if template.has_style else None
+        return self._arrays[kind]
+
+
+def _display_width(values: Sequence[Any], kind: str) -> float:
+    """Characters the widest value needs in its number format."""
+    kind = kind.partition(":")[0]
+    if not values:
+        return 0.0
+    if kind in _TEXT_KINDS:
+        return float(max((max(len(line) for line in v.split("\n")) for v in values if isinstance(v, str)),
+                         default=0))
+    if kind == "datetime":
+        return 19.0
+    if kind == "date":
+        return 10.0
+    numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    if not numbers:
+        return 0.0
+    spec = {"days": ",.1f", "score": ",.1f", "dec1": ",.1f", "dec2": ",.2f", "dec3": ",.3f"}.get(kind, ",.0f")
+    widest = 0
+    for value in (max(numbers), min(numbers)):
+        text = f"{value * 100:,.1f}%" if kind == "pct" else format(value, spec)
+        widest = max(widest, len(text))
+    return float(widest)
+
+
+def _col_width(col: _Col) -> float:
+    if col.kinds is not None:
+        data = max((_display_width([v], k) for v, k in zip(col.values, col.kinds, strict=True)), default=0.0)
+    else:
+        data = _display_width(col.values, col.kind)
+    words = col.header.split() or [""]
+    header = max(max(len(w) for w in words), min(len(col.header), 16))
+    return float(min(max(header, data) + 2, col.max_width))
+
+
+def _lines(text: str, width: float, *, exact: bool = True) -> int:
+    """Lines ``text`` takes in a column ``width`` wide (``exact=False``: a quick estimate for long columns)."""
+    chars = max(int(width * 1.15) - 1, 1)  # Calibri text is narrower than the "0" a column width counts
+    if not exact:
+        return sum(max(math.ceil(len(part) / (chars * 0.9)), 1) for part in text.split("\n"))
+    return sum(max(len(textwrap.wrap(part, chars)), 1) for part in text.split("\n"))
+
+
+def _table_name(base: str, used: set[str]) -> str:
+    name = re.sub(r"[^A-Za-z0-9_]", "_", base)
+    name = "tbl" + name[:1].upper() + name[1:]
+    candidate, n = name, 2
+    while candidate.casefold() in used:
+        candidate, n = f"{name}{n}", n + 1
+    used.add(candidate.casefold())
+    return candidate
+
+
+def _unique_headers(headers: Sequence[str]) -> list[str]:
+    """Table headers must be unique (case-insensitively) and not empty."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for header in headers:
+        base = (header or "-")[:255]
+        candidate, n = base, 2
+        while candidate.casefold() in seen:
+            candidate, n = f"{base[:250]} ({n})", n + 1
+        seen.add(candidate.casefold())
+        out.append(candidate)
+    return out
+
+
+def _sheet_title(name: str) -> str:
+    return _SHEET_TITLE_BAD.sub(" ", name)[:31]
+
+
+@dataclass(slots=True)
+class _Placed:
+    section: _Text | _Tables | _Picture | None
+    row: int
+    header_row: int = 0
+    offsets: list[int] = field(default_factory=list)
+    body: int = 0
+
+
+def _layout(sheet: _Sheet) -> tuple[list[_Placed], dict[int, float], dict[int, float], int | None]:
+    """Rows of each section, column widths, row heights and the first row below the frozen header."""
+    placed: list[_Placed] = []
+    widths: dict[int, float] = {}
+    heights: dict[int, float] = {}
+    freeze: int | None = None
+    row = 1
+    for section in sheet.sections:
+        if isinstance(section, _Tables):
+            captioned = any(t.caption or t.total_rows > t.n_rows for t in section.tables)
+            header_row = row + (1 if captioned else 0)
+            offsets, col = [], 1
+            header_lines = 1
+            for table in section.tables:
+                offsets.append(col)
+                for j, column in enumerate(table.columns):
+                    width = max(widths.get(col + j, 0.0), _col_width(column))
+                    widths[col + j] = width
+                for j, column in enumerate(table.columns):
+                    header_lines = max(header_lines, _lines(column.header, widths[col + j]))
+                    if column.kinds is not None:
+                        kinds = column.kinds
+                    else:
+                        kinds = [column.kind] * (len(column.values) if column.kind == "wrap" else 0)
+                    exact = len(kinds) <= 2_000
+                    for i, (value, kind) in enumerate(zip(column.values[: len(kinds)], kinds, strict=True)):
+                        if kind == "wrap" and isinstance(value, str) and len(value) > widths[col + j]:
+                            r = header_row + 1 + i
+                            lines = _lines(value, widths[col + j], exact=exact)
+                            heights[r] = max(heights.get(r, _ROW_POINTS), _ROW_POINTS * lines)
+                col += len(table.columns) + 1
+                widths.setdefault(col - 1, 3.0)
+            heights[header_row] = _ROW_POINTS * header_lines
+            body = max(max(t.n_rows, 1) + t.chart_rows for t in section.tables)
+            if freeze is None and sheet.freeze:
+                freeze = header_row + 1
+            placed.append(_Placed(section, row, header_row, offsets, body))
+            row = header_row + 1 + body + 1
+        elif isinstance(section, _Picture):
+            placed.append(_Placed(section, row))
+            row += section.rows
+        else:
+            placed.append(_Placed(section, row))
+            row += 1
+    return placed, widths, heights, freeze
+
+
+def _write_sheet(wb: Workbook, sheet: _Sheet, cx: _Ctx, styles: _Styles, used: set[str]) -> None:
+    ws = wb.create_sheet(_sheet_title(SHEETS[sheet.key][_lang_index(cx.lang)]))
+    placed, widths, heights, freeze = _layout(sheet)
+    for col, width in widths.items():  # before the first row: write-only sheets write these first
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for row, height in heights.items():
+        if height > _ROW_POINTS:
+            ws.row_dimensions[row].height = height
+    if freeze is not None:
+        ws.freeze_panes = f"A{freeze}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1 if sheet.key == "map" else 0  # the map on one page, tables as long as they are
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+
+    current = 1
+    for item in placed:
+        while current < item.row:
+            ws.append([])
+            current += 1
+        section = item.section
+        if section is None:
+            ws.append([])
+            current += 1
+        elif isinstance(section, _Text):
+            ws.append([styles.cell(ws, cx.text(section.text), section.style)])
+            current += 1
+        elif isinstance(section, _Picture):
+            ws.add_image(section.image, f"A{item.row}")
+        else:
+            current = _write_tables(ws, section, item, cx, styles, used)
+
+
+def _write_tables(ws: WriteOnlyWorksheet, section: _Tables, item: _Placed, cx: _Ctx, styles: _Styles,
+                  used: set[str]) -> int:
+    """Stream the caption, header and data rows of tables side by side; returns the next row number."""
+    tables = section.tables
+    width = item.offsets[-1] + len(tables[-1].columns) - 1
+    if item.header_row > item.row:
+        cells: list[Any] = [None] * width
+        for table, offset in zip(tables, item.offsets, strict=True):
+            caption = table.caption or ""
+            if table.total_rows > table.n_rows:
+                caption += cx.t(f" (de första {cx.num(table.n_rows, 0)} av {cx.num(table.total_rows, 0)} raderna: "
+                                f"Excel rymmer högst {cx.num(EXCEL_MAX_ROWS, 0)} rader)",
+                                f" (the first {cx.num(table.n_rows, 0)} of {cx.num(table.total_rows, 0)} rows: "
+                                f"Excel holds at most {cx.num(EXCEL_MAX_ROWS, 0)} rows)")
+            if caption:
+                cells[offset - 1] = styles.cell(ws, cx.text(caption.strip()), "caption")
+        ws.append(cells)
+    headers = {id(t): _unique_headers([cx.text(c.header) or "" for c in t.columns]) for t in tables}
+    cells = [None] * width
+    for table, offset in zip(tables, item.offsets, strict=True):
+        for j, header in enumerate(headers[id(table)]):
+            cells[offset - 1 + j] = styles.cell(ws, header, "header")
+    ws.append(cells)
+    for i in range(item.body):
+        cells = [None] * width
+        for table, offset in zip(tables, item.offsets, strict=True):
+            if i < table.n_rows:
+                for j, column in enumerate(table.columns):
+                    value = column.values[i]
+                    if value is not None:
+                        kind = column.kinds[i] if column.kinds is not None else column.kind
+                        cells[offset - 1 + j] = styles.cell(ws, value, kind)
+            elif i == 0:
+                cells[offset - 1] = styles.cell(ws, cx.text(table.empty or cx.t("(inga rader)", "(no rows)")),
+                                                "text")
+        ws.append(cells)
+    for table, offset in zip(tables, item.offsets, strict=True):
+        _add_table(ws, table, headers[id(table)], item.header_row, offset, used)
+    return item.header_row + 1 + item.body
+
+
+def _add_table(ws: WriteOnlyWorksheet, table: _Tbl, headers: list[str], header_row: int, offset: int,
+               used: set[str]) -> None:
+    last_col = get_column_letter(offset + len(table.columns) - 1)
+    first_col = get_column_letter(offset)
+    n = table.n_rows
+    ref = f"{first_col}{header_row}:{last_col}{header_row + max(n, 1)}"
+    excel_table = Table(displayName=_table_name(table.name, used), ref=ref,
+                        tableStyleInfo=TableStyleInfo(name=_TABLE_STYLE, showRowStripes=True))
+    # Write-only sheets cannot be read back, so the columns and the autofilter are given here.
+    excel_table.tableColumns = [TableColumn(id=j + 1, name=h) for j, h in enumerate(headers)]
+    excel_table.autoFilter = AutoFilter(ref=ref)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="In write-only mode you must add table columns manually")
+        ws.add_table(excel_table)
+    if n:
+        for j, column in enumerate(table.columns):
+            if column.scale is None:
+                continue
+            letter = get_column_letter(offset + j)
+            low, mid, high = ("FFFFFF", "FFE699", "F8696B") if column.scale == "high" else ("F8696B", "FFE699",
+                                                                                               "FFFFFF")
+            ws.conditional_formatting.add(
+                f"{letter}{header_row + 1}:{letter}{header_row + n}",
+                ColorScaleRule(start_type="min", start_color=low, mid_type="percentile", mid_value=50,
+                               mid_color=mid, end_type="max", end_color=high),
+            )
+        if table.chart is not None:
+            chart = table.chart(ws, header_row, offset, n)
+            ws.add_chart(chart, f"{first_col}{header_row + n + 2}")
+
+
+def _bar_chart(title: str, axis_title: str, *, category: int, value: int,
+               category_title: str | None = None) -> Callable[..., BarChart]:
+    """A horizontal bar chart of column ``value`` labelled by column ``category`` (0-based, in the table)."""
+
+    def build(ws: WriteOnlyWorksheet, header_row: int, offset: int, n: int) -> BarChart:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.style = 10
+        chart.title = title
+        chart.legend = None
+        chart.gapWidth = 40
+        chart.add_data(Reference(ws, min_col=offset + value, min_row=header_row, max_row=header_row + n),
+                       titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=offset + category, min_row=header_row + 1,
+                                       max_row=header_row + n))
+        chart.x_axis.scaling.orientation = "maxMin"  # rank 1 on top
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        chart.y_axis.title = axis_title
+        if category_title:
+            chart.x_axis.title = category_title
+        chart.y_axis.number_format = "#,##0"
+        chart.width, chart.height = _CHART_CM
+        return chart
+
+    return build
+
+
+def _discard_temp_files(wb: Workbook) -> None:
+    """After a failure, remove the temporary files openpyxl streams the sheets into (best effort)."""
+    for ws in wb.worksheets:
+        writer = getattr(ws, "_writer", None)
+        if writer is None:
+            continue
+        rows = getattr(ws, "_rows", None)
+        if rows is not None:  # first the rows (they close the sheetData element), then the file
+            with contextlib.suppress(Exception):
+                rows.close()
+        with contextlib.suppress(Exception):
+            writer.xf.close()
+        with contextlib.suppress(Exception):
+            writer.cleanup()
+
+
+def write_workbook(
+    analysis: Analysis,
+    path: Path,
+    *,
+    lang: str = "sv",
+    summary: dict[str, Any] | None = None,
+    map_png: Path | None = None,
+) -> list[Path]:
+    """Write the Excel report of ``analysis`` to ``path`` atomically; returns ``[path]``.
+
+    Args:
+        analysis: the result of :func:`~processmining.pipeline.analyze_log`.
+        path: the workbook to write (``bottlenecks.xlsx``); its folder is created if missing.
+        lang: ``"sv"`` (Swedish sheet names, headers and sentences) or ``"en"``.
+        summary: :func:`~processmining.pipeline.summary_of` of ``analysis`` when already computed; the
+            Summary sheet shows its figures, so they equal ``summary.json``.
+        map_png: the rendered process map, shown on its own sheet after the Summary (``None``: no map sheet).
+
+    Raises:
+        ConfigError: ``lang`` is neither ``sv`` nor ``en``.
+    """
+    _lang_index(lang)
+    if summary is None:
+        from ..pipeline import summary_of
+
+        summary = summary_of(analysis)
+    cx = _Ctx(analysis, lang)
+    sheets = [_summary_sheet(analysis, summary, cx)]
+    if map_png is not None:
+        sheets.append(_map_sheet(analysis, summary, cx, Path(map_png)))
+    sheets += [
+        _bottlenecks_sheet(analysis, cx), _activities_sheet(analysis, cx), _variants_sheet(analysis, cx),
+        _handovers_sheet(analysis, cx), _units_sheet(analysis, cx), _rework_sheet(analysis, cx),
+        _sla_sheet(analysis, summary, cx), _candidates_sheet(analysis, cx), _quality_sheet(analysis, cx),
+        _method_sheet(analysis, cx),
+    ]
+    wb = Workbook(write_only=True)
+    wb.properties.creator = f"processmining {analysis.provenance()['tool'].split()[-1]}"
+    wb.properties.title = cx.text(cx.t(f"Flaskhalsrapport: {analysis.title}", f"Bottleneck report: {analysis.title}"))
+    styles, used = _Styles(), set[str]()
+    try:
+        for sheet in sheets:
+            _write_sheet(wb, sheet, cx, styles, used)
+        with atomic_path(path) as tmp:
+            wb.save(tmp)
+    except BaseException:
+        _discard_temp_files(wb)
+        raise
+    return [Path(path)]
+
+
+# ---- the sheets ------------------------------------------------------------------------------------------
+def _title(cx: _Ctx, sv: str, en: str) -> _Text:
+    return _Text(cx.t(sv, en), "title")
+
+
+def _note(text: str) -> _Text:
+    return _Text(text, "note")
+
+
+def _local_time_note(cx: _Ctx) -> str:
+    return cx.t(f"Klockslag är lokal tid i {cx.tz} (Excel saknar tidszoner).",
+                f"Times are local time in {cx.tz} (Excel has no time zones).")
+
+
+def _iso_local(text: str | None, cx: _Ctx) -> dt.datetime | None:
+    return None if text is None else cx.local(pd.Timestamp(text))
+
+
+def _summary_sheet(a: Analysis, s: Mapping[str, Any], cx: _Ctx) -> _Sheet:
+    t, work, days = cx.t, cx.work, cx.days
+    start, end = _iso_local(s.get("start"), cx), _iso_local(s.get("end"), cx)
+    rows: list[tuple[str, Any, str]] = [
+        (t("Ärenden", "Cases"), s["cases"], "count"),
+        (t("Händelser", "Events"), s["events"], "count"),
+        (t("Aktiviteter", "Activities"), s["activities"], "count"),
+        (t("Varianter", "Variants"), s["variants"], "count"),
+        (t("Första händelse (lokal tid)", "First event (local time)"), start, "datetime"),
+        (t("Sista händelse (lokal tid)", "Last event (local time)"), end, "datetime"),
+        (t(f"Genomloppstid, median ({work})", f"Throughput time, median ({work})"),
+         s["throughput_workdays"]["median"], "days"),
+        (t(f"Genomloppstid, p90 ({work})", f"Throughput time, p90 ({work})"), s["throughput_workdays"]["p90"], "days"),
+        (t(f"Genomloppstid, median ({days})", f"Throughput time, median ({days})"),
+         s["throughput_days"]["median"], "days"),
+        (t(f"Genomloppstid, p90 ({days})", f"Throughput time, p90 ({days})"), s["throughput_days"]["p90"], "days"),
+        (t("Avslutade ärenden", "Closed cases"), s["closed_cases"], "count"),
+        (t("Öppna ärenden", "Open cases"), s["open_cases"], "count"),
+        (t("Avvisade rader", "Rejected rows"), s["rejected_rows"], "count"),
+        (t("Exakta dubbletter borttagna", "Exact duplicates removed"), s["duplicates_removed"], "count"),
+    ]
+    attribution = s.get("attribution") or {}
+    if attribution.get("clock_stops"):
+        rows += [
+            (t(f"Handläggningstid utan sökandens tid, median ({work})",
+               f"Agency time without the applicant's time, median ({work})"),
+             attribution["agency_workdays"]["median"], "days"),
+            (t("Sökandens andel av genomloppstiden", "Applicant's share of throughput time"),
+             attribution["applicant_share_of_throughput"], "pct"),
+        ]
+    sla = s.get("sla")
+    if sla:
+        rows += [
+            (t("Avslutade ärenden över målet", "Closed cases over the target"), sla["breach_share"], "pct"),
+            (t("Öppna ärenden redan över målet", "Open cases already over the target"), sla["open_overdue"], "count"),
+        ]
+    handovers = s.get("handovers") or {}
+    if handovers.get("level"):
+        what = t("enheter", "units") if handovers["level"] == "unit" else t("handläggare", "case officers")
+        rows.append((t(f"Överlämningar mellan {what}", f"Handovers between {what}"), handovers["handovers"], "count"))
+    if a.candidates is not None:
+        rows.append((t("Rangordnade automatiseringskandidater", "Ranked automation candidates"),
+                     len(a.candidates.candidates), "count"))
+    key_figures = _Tbl("KeyFigures", cx.pairs((t("Mått", "Measure"), t("Värde", "Value")), rows),
+                       caption=t("Nyckeltal", "Key figures"))
+
+    top = list(s.get("bottlenecks") or [])[:10]
+    labels = [f"{b['from']} → {b['to']}" for b in top]
+    short = all(len(label) <= 45 for label in labels)  # long labels crowd the chart: then it shows the rank
+    score_header = t(f"Poäng ({work})", f"Score ({work})")
+    top_table = _Tbl("TopBottlenecks", [
+        cx.col(t("Rang", "Rank"), "int", range(1, len(top) + 1)),
+        cx.col(t("Övergång", "Transition"), "text", labels, max_width=50),
+        cx.col(t(f"Median väntan ({work})", f"Median wait ({work})"), "days", [b["median_wait_workdays"] for b in top]),
+        cx.col(score_header, "score", [b["score"] for b in top]),
+        cx.col(t("Andel av väntan", "Share of waiting"), "pct", [b["share_of_waiting"] for b in top]),
+    ], caption=t("Största flaskhalsar", "Top bottlenecks"),
+        empty=t("Ingen övergång väntar längre än det typiska.", "No transition waits longer than typical."),
+        chart=_bar_chart(t("Största flaskhalsar: väntan utöver det typiska", "Top bottlenecks: waiting beyond typical"),
+                         t(f"{work} (summa över ärendena)", f"{work} (sum over cases)"), category=1 if short else 0,
+                         value=3, category_title=None if short else t("Rang (se tabellen)", "Rank (see the table)")))
+
+    texts = [f"{i}. {b['text_sv' if cx.sv else 'text_en']}" for i, b in enumerate(s.get("bottlenecks") or [], 1)]
+    sections: list[_Text | _Tables | _Picture | None] = [
+        _title(cx, f"Flaskhalsrapport: {a.title}", f"Bottleneck report: {a.title}"),
+        _note(t(f"{cx.num(s['cases'], 0)} ärenden och {cx.num(s['events'], 0)} händelser",
+                f"{cx.num(s['cases'], 0)} cases and {cx.num(s['events'], 0)} events")
+              + (f", {start:%Y-%m-%d} – {end:%Y-%m-%d}." if start and end else ".")),
+        _note(f"{cx.calendar.describe(cx.lang)}; " + t(f"{days}: dygn om 24 timmar.", f"{days}: 24-hour days.")),
+        _note(_local_time_note(cx)),
+        *([] if a.bottlenecks.end_activities else [_note(t(
+            "Ingen slutaktivitet angiven eller funnen: alla ärenden räknas som avslutade (ange slutaktiviteter för att "
+            "skilja öppna ärenden från avslutade).",
+            "No end activity given or found: every case counts as closed (pass end activities to tell open cases "
+            "apart)."))]),
+        None,
+        _Tables([key_figures, top_table]),
+        _Text(t("De största flaskhalsarna i klartext", "The top bottlenecks in plain words"), "heading"),
+        *[_Text(text) for text in texts or [t("Ingen övergång väntar längre än det typiska.",
+                                               "No transition waits longer than typical.")]],
+        None,
+        _Text(t("Åtgärda först", "What to fix first"), "heading"),
+        *[_Text(text) for text in _fix_first(a, s, cx)],
+        None,
+        _note(t("Flikarna: Flaskhalsar och Aktiviteter (var ärenden väntar), Varianter, Överlämningar och Enheter, "
+                "Omarbete, Handläggningstid (mål), Automatiseringskandidater, Datakvalitet (avvisade rader) och "
+                "Metod (källa, SHA-256, parametrar och definitioner).",
+                "Sheets: Bottlenecks and Activities (where cases wait), Variants, Handovers and Units, Rework, SLA "
+                "(targets), Automation candidates, Data quality (rejected rows) and Method (source, SHA-256, "
+                "parameters and definitions).")),
+    ]
+    return _Sheet("summary", sections, freeze=False)
+
+
+def _fix_first(a: Analysis, s: Mapping[str, Any], cx: _Ctx) -> list[str]:
+    """Plain sentences: the agency's own worst wait, the best automation candidate, overdue open cases."""
+    t, work = cx.t, cx.work
+    out: list[str] = []
+    bottlenecks = list(s.get("bottlenecks") or [])
+    baseline = float((s.get("score") or {}).get("baseline_wait") or 0.0)
+    own = [b for b in bottlenecks if (b.get("applicant_share") or 0.0) < 0.5]
+    if bottlenecks and bottlenecks[0] not in own:
+        first = bottlenecks[0]
+        out.append(t(f"Den största väntan, {first['from']} → {first['to']}, är till "
+                     f"{cx.share(first['applicant_share'])} sökandens tid (klockan står still).",
+                     f"The largest wait, {first['from']} → {first['to']}, is {cx.share(first['applicant_share'])} "
+                     "the applicant's time (the clock is stopped)."))
+    if own:
+        b = own[0]
+        out.append(t(
+            f"Börja med {b['from']} → {b['to']}: där väntar ärenden i median {cx.num(b['median_wait_workdays'])} "
+            f"{work}; det är {cx.share(b['share_of_waiting'] or 0.0)} av all väntan och {cx.num(b['score'], 0)} {work} "
+            f"utöver den typiska väntan ({cx.num(baseline)} {work} per övergång).",
+            f"Start with {b['from']} → {b['to']}: cases wait there a median of {cx.num(b['median_wait_workdays'])} "
+            f"{work}; that is {cx.share(b['share_of_waiting'] or 0.0)} of all waiting and {cx.num(b['score'], 0)} "
+            f"{work} beyond the typical wait ({cx.num(baseline)} {work} per transition)."))
+    elif not bottlenecks:
+        out.append(t("Ingen övergång väntar längre än det typiska: inget enskilt steg sticker ut.",
+                     "No transition waits longer than typical: no single step stands out."))
+    if a.candidates is not None and a.candidates.candidates:
+        c = a.candidates.candidates[0]
+        out.append(t(f"Bästa automatiseringskandidat: {c.activity} (poäng {cx.num(c.score, 2)}, cirka "
+                     f"{cx.num(c.hours_saved_per_year, 0)} timmar per år): {c.why_sv}.",
+                     f"Best automation candidate: {c.activity} (score {cx.num(c.score, 2)}, about "
+                     f"{cx.num(c.hours_saved_per_year, 0)} hours a year): {c.why}."))
+    sla = s.get("sla")
+    if sla and sla.get("open_overdue"):
+        out.append(t(f"{cx.num(sla['open_overdue'], 0)} öppna ärenden har redan passerat målet: se fliken "
+                     "Handläggningstid.",
+                     f"{cx.num(sla['open_overdue'], 0)} open cases are already past the target: see the SLA sheet."))
+    return out
+
+
+def _map_sheet(a: Analysis, s: Mapping[str, Any], cx: _Ctx, png: Path) -> _Sheet:
+    t = cx.t
+    sections: list[_Text | _Tables | _Picture | None] = [
+        _title(cx, f"Processkarta: {a.title}", f"Process map: {a.title}")]
+    simp = s.get("process_map")
+    if simp:
+        sections.append(_note(t(
+            f"Visar {simp['activities_shown']} av {simp['activities_total']} aktiviteter "
+            f"({cx.share(simp['event_share'])} av händelserna) och {simp['edges_shown']} av {simp['edges_total']} "
+            f"vägar ({cx.share(simp['transition_share'])} av övergångarna). Hela kartan: process_map.svg.",
+            f"Shows {simp['activities_shown']} of {simp['activities_total']} activities "
+            f"({cx.share(simp['event_share'])} of events) and {simp['edges_shown']} of {simp['edges_total']} paths "
+            f"({cx.share(simp['transition_share'])} of transitions). The full map: process_map.svg.")))
+    try:
+        image = Image(str(png))
+    except (OSError, ValueError) as exc:
+        sections.append(_Text(t(f"Processkartan kunde inte läsas ({png.name}: {exc}).",
+                                f"The process map could not be read ({png.name}: {exc}).")))
+        return _Sheet("map", sections, freeze=False)
+    scale = min(1.0, _MAP_MAX_PX[0] / max(image.width, 1), _MAP_MAX_PX[1] / max(image.height, 1))
+    image.width, image.height = int(image.width * scale), int(image.height * scale)
+    sections += [None, _Picture(image, rows=math.ceil(image.height / 20) + 1)]
+    return _Sheet("map", sections, freeze=False)
+
+
+def _bottlenecks_sheet(a: Analysis, cx: _Ctx) -> _Sheet:
+    t, work, days = cx.t, cx.work, cx.days
+    b = a.bottlenecks
+    e = b.edges
+    baseline = b.ranking.baseline_workdays
+    table = _Tbl("Bottlenecks", [
+        cx.col(t("Rang", "Rank"), "int", e["rank"]),
+        cx.col(t("Från", "From"), "text", e["source"], max_width=45),
+        cx.col(t("Till", "To"), "text", e["target"], max_width=45),
+        cx.col(t("Antal", "Count"), "count", e["count"]),
+        cx.col(t("Ärenden", "Cases"), "count", e["cases"]),
+        cx.col(t(f"Median väntan ({work})", f"Median wait ({work})"), "days", e["median_wait_workdays"], scale="high"),
+        cx.col(t(f"Medel väntan ({work})", f"Mean wait ({work})"), "days", e["mean_wait_workdays"], scale="high"),
+        cx.col(t(f"p90 väntan ({work})", f"p90 wait ({work})"), "days", e["p90_wait_workdays"], scale="high"),
+        cx.col(t(f"Median väntan ({days})", f"Median wait ({days})"), "days", e["median_wait_days"], scale="high"),
+        cx.col(t(f"Medel väntan ({days})", f"Mean wait ({days})"), "days", e["mean_wait_days"], scale="high"),
+        cx.col(t(f"p90 väntan ({days})", f"p90 wait ({days})"), "days", e["p90_wait_days"], scale="high"),
+        cx.col(t(f"Poäng ({work})", f"Score ({work})"), "score", e["score"]),
+        cx.col(t("Andel av väntan", "Share of waiting"), "pct", e["share_of_waiting"]),
+        cx.col(t("Sökandens andel", "Applicant share"), "pct", e["applicant_share"]),
+    ], empty=t("Loggen har inga övergångar (varje ärende har en händelse).",
+               "The log has no transitions (every case has one event)."))
+    sections: list[_Text | _Tables | _Picture | None] = [
+        _title(cx, "Flaskhalsar: övergångar mellan aktiviteter, värst först",
+               "Bottlenecks: transitions between activities, worst first"),
+        _note(t(f"Väntan: från en aktivitets slut till nästa aktivitets start i samma ärende. Poäng: summan av väntan "
+                f"utöver den typiska väntan ({cx.num(baseline, 2)} {work}, medianen av alla övergångar). Sökandens "
+                "andel: den del av väntan då klockan står still (väntan på sökanden).",
+                f"Waiting: from one activity's completion to the next activity's start in the same case. Score: the "
+                f"waiting beyond the typical wait ({cx.num(baseline, 2)} {work}, the median of all transitions), "
+                "summed. Applicant share: the part of the waiting while the clock is stopped (waiting for the "
+                "applicant).")),
+        _note(cx.calendar.describe(cx.lang)),
+        _Tables([table]),
+    ]
+    return _Sheet("bottlenecks", sections)
+
+
+def _activities_sheet(a: Analysis, cx: _Ctx) -> _Sheet:
+    t, work, days = cx.t, cx.work, cx.days
+    acts = a.bottlenecks.activities
+    share = a.dfg.activities.set_index("activity")["event_share"].reindex(acts["activity"]).to_numpy()
+    table = _Tbl("Activities", [
+        cx.col(t("Rang", "Rank"), "int", acts["rank"]),
+        cx.col(t("Aktivitet", "Activity"), "text", acts["activity"], max_width=50),
+        cx.col(t("Händelser", "Events"), "count", acts["events"]),
+        cx.col(t("Ärenden", "Cases"), "count", acts["cases"]),
+        cx.col(t("Andel av händelserna", "Share of events"), "pct", share),
+        cx.col(t(f"Väntan före, median ({work})", f"Wait before, median ({work})"), "days",
+               acts["median_wait_workdays"], scale="high"),
+        cx.col(t(f"Väntan före, medel ({work})", f"Wait before, mean ({work})"), "days",
+               acts["mean_wait_workdays"], scale="high"),
+        cx.col(t(f"Väntan före, p90 ({work})", f"Wait before, p90 ({work})"), "days",
+               acts["p90_wait_workdays"], scale="high"),
+        cx.col(t(f"Väntan före, median ({days})", f"Wait before, median ({days})"), "days",
+               acts["median_wait_days"], scale="high"),
+        cx.col(t(f"Handläggning, median ({work})", f"Service time, median ({work})"), "days",
+               acts["median_service_workdays"]),
+        cx.col(t(f"Handläggning, medel ({work})", f"Service time, mean ({work})"), "days",
+               acts["mean_service_workdays"]),
+        cx.col(t(f"Handläggning, median ({days})", f"Service time, median ({days})"), "days",
+               acts["median_service_days"]),
+        cx.col(t(f"Poäng ({work})", f"Score ({work})"), "score", acts["score"]),
+        cx.col(t("Andel av väntan", "Share of waiting"), "pct", acts["share_of_waiting"]),
+    ])
+    notes = [t("Väntan före: väntan på alla övergångar in i aktiviteten. Handläggning: från aktivitetens start till "
+               "dess slut. Poäng: väntan och handläggning utöver det typiska.",
+               "Wait before: the waiting of every transition into the activity. Service time: from the activity's "
+               "start to its completion. Score: waiting and service time beyond typical.")]
+    if not a.log.has_start:
+        notes.append(t("Loggen saknar starttider: handläggningstiden kan inte beräknas (kolumnerna är tomma).",
+                       "The log has no start times: service times cannot be computed (the columns are empty)."))
+    sections: list[_Text | _Tables | _Picture | None] = [
+        _title(cx, "Aktiviteter: väntan före och handläggningstid", "Activities: waiting before and service time"),
+        *[_note(n) for n in notes], _Tables([table])]
+    return _Sheet("activities", sections)
+
+
+def _variants_sheet(a: Analysis, cx: _Ctx) -> _Sheet:
+    t, days = cx.t, cx.days
+    v = a.variants
+    table = _Tbl("Variants", [
+        cx.col(t("Rang", "Rank"), "int", v.table["rank"]),
+        cx.col(t("Variant (aktiviteternas ordning)", "Variant (order of activities)"), "wrap", v.table["variant_text"],
+               max_width=100),
+        cx.col(t("Ärenden", "Cases"), "count", v.table["cases"]),
+        cx.col(t("Andel av ärendena", "Share of cases"), "pct", v.table["share"]),
+        cx.col(t("Kumulativ andel", "Cumulative share"), "pct", v.table["cumulative_share"]),
+        cx.col(t(f"Genomloppstid, median ({days})", f"Throughput time, median ({days})"), "days",
+               v.table["median_throughput_days"], scale="high"),
+        cx.col(t("Händelser per ärende", "Events per case"), "count", v.table["events"]),
+    ])
+    sections: list[_Text | _Tables | _Picture | None] = [
+        _title(cx, "Varianter: ärendenas vägar genom processen", "Variants: the paths cases take"),
+        _note(t(f"{cx.num(v.n_variants, 0)} varianter bland {cx.num(v.n_cases, 0)} ärenden. En variant är "
+                "aktiviteternas ordningsföljd i ett ärende.",
+                f"{cx.num(v.n_variants, 0)} variants among {cx.num(v.n_cases, 0)} cases. A variant is the sequence "
+                "of activities of a case.")),
+        _Tables([table]),
+    ]
+    return _Sheet("variants", sections)
+
+
+_HANDOVER_NOTES_SV = {
+    "no unit column: handovers are shown between (pseudonymised) case officers":
+        "Ingen enhetskolumn: överlämningarna visas mellan (pseudonymiserade) handläggare.",
+    "no unit column, and case officers are not pseudonymised: no handover graph (pass --handover-level resource "
+    "--show-names to draw one with real ids)":
+        "Ingen enhetskolumn, och handläggarna är inte pseudonymiserade: ingen överlämningsgraf (ange "
+        "--handover-level resource --show-names för att rita en med riktiga id:n).",
+    "the log has neither a unit nor a resource column: no handover graph":
+        "Loggen har varken en enhets- eller en handläggarkolumn: ingen överlämningsgraf.",
+}
+
+
+def _handover_note(a: Analysis, cx: _Ctx) -> str:
+    note = a.handover_note or cx.t("Ingen överlämningsgraf beräknades.", "No handover graph was computed.")
+    return _HANDOVER_NOTES_SV.get(note, note) if cx.sv else note
+
+
+def _handovers_sheet(a: Analysis, cx: _Ctx) -> _Sheet:
+    t, work, days = cx.t, cx.work, cx.days
+    h = a.handovers
+    title = _title(cx, "Överlämningar av arbete", "Handovers of work")
+    if h is None:
+        return _Sheet("handovers", [title, _Text(_handover_note(a, cx))], freeze=False)
+    who = t("Enhet", "Unit") if h.level == "unit" else t("Handläggare (pseudonym)", "Case officer (pseudonym)")
+    e, n = h.edges, h.nodes
+    edges = _Tbl("HandoverEdges", [
+        cx.col(t("Från", "From"), "text", e["source"], max_width=40),
+        cx.col(t("Till", "To"), "text", e["target"], max_width=40),
+        cx.col(t("Överlämningar", "Handovers"), "count", e["handovers"]),
+        cx.col(t("Ärenden", "Cases"), "count", e["cases"]),
+        cx.col(t("Andel av överlämningarna", "Share of handovers"), "pct", e["share"]),
+        cx.col(t(f"Fördröjning, median ({work})", f"Delay, median ({work})"), "days", e["median_delay_workdays"],
+               scale="high"),
+        cx.col(t(f"Fördröjning, medel ({work})", f"Delay, mean ({work})"), "days", e["mean_delay_workdays"],
+               scale="high"),
+        cx.col(t(f"Fördröjning, median ({days})", f"Delay, median ({days})"), "days", e["median_delay_days"],
+               scale="high"),
+        cx.col(t(f"Fördröjning, medel ({days})", f"Delay, mean ({days})"), "days", e["mean_delay_days"],
+               scale="high"),
+        cx.col(t("Överlämningar tillbaka", "Handovers back"), "count", e["reverse_handovers"]),
+    ], caption=t("Överlämningar (från → till)", "Handovers (from → to)"))
+    node_cols = [
+        cx.col(who, "text", n["node"], max_width=40),
+        cx.col(t("Händelser", "Events"), "count", n["events"]),
+        cx.col(t("Ärenden", "Cases"), "count", n["cases"]),
+        cx.col(t("Mottaget från andra", "Received from others"), "count", n["received"]),
+        cx.col(t("Andel mottaget", "Share received"), "pct", n["received_share"]),
+        cx.col(t("Överlämningar in", "Handovers in"), "count", n["handovers_in"]),
+        cx.col(t("Överlämningar ut", "Handovers out"), "count", n["handovers_out"]),
+        cx.col(t("Partner in", "Partners in"), "count", n["partners_in"]),
+        cx.col(t("Partner ut", "Partners out"), "count", n["partners_out"]),
+        cx.col("PageRank", "dec3", n["pagerank"]),
+        cx.col("Betweenness", "dec3", n["betweenness"]),
+        cx.col(t("Grupp (community)", "Community"), "int", n["community"]),
+    ]
+    if "unit" in n.columns:
+        node_cols.append(cx.col(t("Enhet (mest)", "Unit (mostly)"), "text", n["unit"], max_width=40))
+    nodes = _Tbl("HandoverNodes", node_cols, caption=t(f"{who}: nätverksmått", f"{who}: network measures"))
+    kinds = {"handover": t("vid överlämning", "at a handover"), "within": t("inom samma", "within the same"),
+             "unknown": t("okänd enhet", "unknown unit")}
+    w = h.waiting
+    waiting = _Tbl("HandoverWaiting", [
+        cx.col(t("Övergång", "Transition"), "text", [kinds.get(k, k) for k in w["kind"]]),
+        cx.col(t("Övergångar", "Transitions"), "count", w["transitions"]),
+        cx.col(t("Ärenden", "Cases"), "count", w["cases"]),
+        cx.col(t(f"Väntan, median ({work})", f"Wait, median ({work})"), "days", w["median_wait_workdays"]),
+        cx.col(t(f"Väntan, p90 ({work})", f"Wait, p90 ({work})"), "days", w["p90_wait_workdays"]),
+        cx.col(t(f"Väntan, median ({days})", f"Wait, median ({days})"), "days", w["median_wait_days"]),
+    ], caption=t("Väntan vid överlämning och inom samma", "Waiting at a handover and within the same"))
+    c = h.counts
+    level = t("enheter", "units") if h.level == "unit" else t("handläggare", "case officers")
+    sections: list[_Text | _Tables | _Picture | None] = [
+        _title(cx, f"Överlämningar av arbete mellan {level}", f"Handovers of work between {level}"),
+        _note(t(f"{cx.num(c['handovers'], 0)} överlämningar i {cx.num(c['cases_with_handover'], 0)} av "
+                f"{cx.num(c['cases'], 0)} ärenden. En överlämning: två på varandra följande händelser i ett ärende "
+                f"av olika {level}. Inget visas om färre än {h.min_group} ärenden (k-anonymitet).",
+                f"{cx.num(c['handovers'], 0)} handovers in {cx.num(c['cases_with_handover'], 0)} of "
+                f"{cx.num(c['cases'], 0)} cases. A handover: two consecutive events of a case done by different "
+                f"{level}. Nothing about fewer than {h.min_group} cases is shown (k-anonymity).")),
+        *[_note(note) for note in h.notes],
+        _Tables([edges, waiting, nodes]),
+    ]
+    return _Sheet("handovers", sections)
+
+
+def _units_sheet(a: Analysis, cx: _Ctx) -> _Sheet:
+    t = cx.t
+    b = a.bottlenecks
+    daily, weekly = b.wip_daily, b.wip_weekly
+    sections: list[_Text | _Tables | _Picture | None] = [
+        _title(cx, "Enheter: arbete och pågående ärenden per enhet", "Units: work and cases in progress per unit"),
+        _note(t("Pågående ärenden: öppna vid dygnets (veckans) slut. Per enhet ligger ett ärende hos den enhet som "
+                "agerar härnäst, från föregående händelse till enhetens sista händelse i följd.",
+                "Cases in progress: open at the end of the day (week). Per unit, a case is with the unit that acts "
+                "next, from the previous event to that unit's last consecutive event.")),
+    ]
+    tables: list[_Tbl] = []
+    log = a.log
+    if log.has(GROUP):
+        ev = log.events[[CASE, ACTIVITY, GROUP]].dropna(subset=[GROUP])
+        grouped = ev.groupby(ev[GROUP].astype(str), sort=True)
+        stats = pd.DataFrame({"events": grouped.size(), "cases": grouped[CASE].nunique(),
+                              "activities": grouped[ACTIVITY].nunique()})
+        units = [u for u in daily.columns if u != "all"]
+        stats = stats.reindex(units)
+        stats["wip_end"] = [daily[u].iloc[-1] for u in units]
+        stats["wip_peak"] = [daily[u].max() for u in units]
+        stats["wip_peak_date"] = [daily[u].idxmax() for u in units]
+        stats["wip_mean"] = [daily[u].mean() for u in units]
+        columns = [
+            cx.col(t("Enhet", "Unit"), "text", units, max_width=40),
+            cx.col(t("Händelser", "Events"), "count", stats["events"]),
+            cx.col(t("Ärenden", "Cases"), "count", stats["cases"]),
+            cx.col(t("Aktiviteter", "Activities"), "count", stats["activities"]),
+            cx.col(t("Pågående vid loggens slut", "In progress at the log's end"), "count", stats["wip_end"]),
+            cx.col(t("Pågående, högst", "In progress, peak"), "count", stats["wip_peak"]),
+            cx.col(t("Datum för högst", "Date of peak"), "date", stats["wip_peak_date"]),
+            cx.col(t("Pågående, medel per dag", "In progress, mean per day"), "days", stats["wip_mean"]),
+        ]
+        h = a.handovers
+        if h is not None and h.level == "unit":
+            nodes = h.nodes.set_index("node").reindex(units)
+            columns += [
+                cx.col(t("Mottaget från andra enheter (andel)", "Received from other units (share)"), "pct",
+                       nodes["received_share"]),
+                cx.col(t("Överlämningar in", "Handovers in"), "count", nodes["handovers_in"]),
+                cx.col(t("Överlämningar ut", "Handovers out"), "count", nodes["handovers_out"]),
+            ]
+        tables.append(_Tbl("Units", columns, caption=t("Per enhet", "Per unit")))
+    else:
+        sections.append(_Text(t("Loggen har ingen enhetskolumn (org:group): inga siffror per enhet, bara pågående "
+                                "ärenden totalt.",
+                                "The log has no unit column (org:group): no figures per unit, only cases in progress "
+                                "overall.")))
+    week_cols = [cx.col(t("Vecka (måndag)", "Week (Monday)"), "date", weekly.index)]
+    for name in weekly.columns:
+        header = t("Alla ärenden", "All cases") if name == "all" else str(name)
+        week_cols.append(cx.col(header, "count", weekly[name], scale="high" if name != "all" else None, max_width=18))
+    tables.append(_Tbl("WorkInProgress", week_cols,
+                       caption=t("Pågående ärenden vid veckans slut", "Cases in progress at the end of each week")))
+    sections.append(_Tables(tables))
+    return _Sheet("units", sections)
+
+
+def _rework_sheet(a: Analysis, cx: _Ctx) -> _Sheet:
+    t = cx.t
+    r = a.bottlenecks.rework
+    acts = r.activities
+    table = _Tbl("Rework", [
+        cx.col(t("Aktivitet", "Activity"), "text", acts["activity"], max_width=50),
+        cx.col(t("Händelser", "Events"), "count", acts["events"]),
+        cx.col(t("Ärenden", "Cases"), "count", acts["cases"]),
+        cx.col(t("Upprepningar", "Repeats"), "count", acts["repeats"], scale="high"),
+        cx.col(t("av samma handläggare", "by the same officer"), "count", acts["same_resource"]),
+        cx.col(t("av en annan handläggare", "by another officer"), "count", acts["other_resource"]),
+        cx.col(t("handläggare okänd", "officer unknown"), "count", acts["unknown_resource"]),
+        cx.col(t("Ärenden med upprepning", "Cases with a repeat"), "count", acts["cases_with_repeat"]),
+        cx.col(t("Andel av aktivitetens ärenden", "Share of its cases"), "pct", acts["share_of_cases"]),
+        cx.col(t("Andel av alla ärenden", "Share of all cases"), "pct", acts["share_of_all_cases"]),
+    ], caption=t("Upprepade aktiviteter", "Repeated activities"))
+    pp = r.pingpong
+    levels = {"unit": t("enhet", "unit"), "activity": t("aktivitet", "activity")}
+    pingpong = _Tbl("PingPong", [
+        cx.col(t("Nivå", "Level"), "text", [levels.get(v, v) for v in pp["level"]]),
+        cx.col(t("Från (X)", "From (X)"), "text", pp["from"], max_width=40),
+        cx.col(t("Via (Y)", "Via (Y)"), "text", pp["via"], max_width=40),
+        cx.col(t("Förekomster X → Y → X", "Occurrences X → Y → X"), "count", pp["occurrences"], scale="high"),
+        cx.col(t("Ärenden", "Cases"), "count", pp["cases"]),
+    ], caption=t("Ping-pong (X → Y → X)", "Ping-pong (X → Y → X)"),
+        empty=t("Ingen ping-pong.", "No ping-pong."))
+    share = r.cases_with_rework / r.total_cases if r.total_cases else 0.0
+    sections: list[_Text | _Tables | _Picture | None] = [
+        _title(cx, "Omarbete: aktiviteter som görs om", "Rework: activities done again"),
+        _note(t(f"{cx.num(r.cases_with_rework, 0)} av {cx.num(r.total_cases, 0)} ärenden ({cx.share(share)}) har minst "
+                "en aktivitet som görs igen. Samma/annan handläggare: jämfört med förra gången aktiviteten gjordes i "
+                "ärendet.",
+                f"{cx.num(r.cases_with_rework, 0)} of {cx.num(r.total_cases, 0)} cases ({cx.share(share)}) have at "
+                "least one activity done again. Same/another officer: compared with the previous time the activity "
+                "was done in the case.")),
+        _Tables([table, pingpong]),
+    ]
+    return _Sheet("rework", sections)
+
+
+def _sla_sheet(a: Analysis, s: Mapping[str, Any], cx: _Ctx) -> _Sheet:
+    t, work, days = cx.t, cx.work, cx.days
+    b = a.bottlenecks
+    attribution = s.get("attribution") or {}
+    rows: list[tuple[str, Any, str]] = [
+        (t(f"Handläggningstid, median ({work})", f"Agency time, median ({work})"),
+         attribution["agency_workdays"]["median"], "days"),
+        (t(f"Handläggningstid, medel ({work})", f"Agency time, mean ({work})"),
+         attribution["agency_workdays"]["mean"], "days"),
+        (t(f"Handläggningstid, p90 ({work})", f"Agency time, p90 ({work})"), attribution["agency_workdays"]["p90"],
+         "days"),
+        (t(f"Handläggningstid, median ({days})", f"Agency time, median ({days})"),
+         attribution["agency_days"]["median"], "days"),
+        (t(f"Sökandens tid, median ({days})", f"Applicant time, median ({days})"),
+         attribution["applicant_days"]["median"], "days"),
+        (t("Sökandens andel av genomloppstiden", "Applicant's share of throughput time"),
+         attribution.get("applicant_share_of_throughput"), "pct"),
+        (t("Ärenden med sökandens tid", "Cases with applicant time"), attribution.get("cases_with_applicant_time"),
+         "count"),
+        (t("Klockstopp (begäranden)", "Clock stops (requests)"), attribution.get("requests"), "count"),
+        (t("Klockstopp utan svar", "Clock stops without an answer"), attribution.get("unanswered"), "count"),
+    ]
+    sla = s.get("sla")
+    notes = [b.attribution.describe(cx.lang)]
+    tables: list[_Tbl] = []
+    if sla and b.sla is not None:
+        unit = work if sla["unit"] == "workdays" else days
+        rows += [
+            (t("Ärenden med mål", "Cases with a target"), sla["cases_with_target"], "count"),
+            (t("Avslutade", "Closed"), sla["closed"], "count"),
+            (t("Avslutade över målet", "Closed over the target"), sla["breaching"], "count"),
+            (t("Andel över målet", "Share over the target"), sla["breach_share"], "pct"),
+            (t(f"Överskridande, median ({unit})", f"Over by, median ({unit})"), sla["median_late_by"], "days"),
+            (t("Öppna", "Open"), sla["open"], "count"),
+            (t("Öppna redan över målet", "Open and already over the target"), sla["open_overdue"], "count"),
+        ]
+        notes.append(b.sla.describe(cx.lang))
+        notes.append(t(f"Öppna ärenden mäts vid loggens sista tidpunkt ({cx.local(b.sla.as_of):%Y-%m-%d %H:%M}, "
+                       "lokal tid).",
+                       f"Open cases are measured at the log's last timestamp ({cx.local(b.sla.as_of):%Y-%m-%d %H:%M}, "
+                       "local time)."))
+        cases = b.cases
+        attr = b.sla.targets.attribute
+        late = b.sla.breaching
+        late_cases = cases.reindex(late.index)
+        late_cols = [
+            cx.col(t("Ärende", "Case"), "text", late.index, max_width=30),
+            cx.col(t("Start (lokal tid)", "Start (local time)"), "datetime", late_cases["start"]),
+            cx.col(t("Slut (lokal tid)", "End (local time)"), "datetime", late_cases["end"]),
+            cx.col(t(f"Mål ({unit})", f"Target ({unit})"), "days", late["target"]),
+            cx.col(t(f"Uppmätt ({unit})", f"Measured ({unit})"), "days", late["measured"]),
+            cx.col(t(f"Över målet med ({unit})", f"Over by ({unit})"), "days", late["late_by"], scale="high"),
+        ]
+        open_ = b.sla.open_cases
+        open_cases = cases.reindex(open_.index)
+        statuses = {"overdue": t("över målet", "overdue"), "open": t("i tid hittills", "on time so far")}
+        open_cols = [
+            cx.col(t("Ärende", "Case"), "text", open_.index, max_width=30),
+            cx.col(t("Start (lokal tid)", "Start (local time)"), "datetime", open_cases["start"]),
+            cx.col(t("Senaste händelse (lokal tid)", "Last event (local time)"), "datetime", open_cases["end"]),
+            cx.col(t(f"Mål ({unit})", f"Target ({unit})"), "days", open_["target"]),
+            cx.col(t(f"Hittills ({unit})", f"So far ({unit})"), "days", open_["measured"]),
+            cx.col(t(f"Tid kvar ({unit})", f"Time left ({unit})"), "days", open_["time_left"], scale="low"),
+            cx.col(t("Status", "Status"), "text", [statuses.get(v, v) for v in open_["status"]]),
+        ]
+        if attr and attr in cases.columns:
+            late_cols.insert(1, cx.col(attr, "text", late_cases[attr], max_width=30))
+            open_cols.insert(1, cx.col(attr, "text", open_cases[attr], max_width=30))
+        tables = [
+            _Tbl("SlaLate", late_cols, caption=t("Avslutade ärenden över målet, mest först",
+                                                 "Closed cases over the target, worst first"),
+                 empty=t("Inga avslutade ärenden över målet.", "No closed case over the target.")),
+            _Tbl("SlaOpen", open_cols, caption=t("Öppna ärenden: tid kvar till målet, minst först",
+                                                 "Open cases: time left to the target, least first"),
+                 empty=t("Inga öppna ärenden.", "No open cases.")),
+        ]
+    else:
+        notes.append(t("Inget mål för handläggningstiden angivet (ange --targets, t.ex. 40 arbetsdagar): inga "
+                       "SLA-siffror.",
+                       "No handling-time target given (pass --targets, e.g. 40 working days): no SLA figures."))
+    key = _Tbl("SlaKeyFigures", cx.pairs((t("Mått", "Measure"), t("Värde", "Value")), rows),
+               caption=t("Nyckeltal", "Key figures"))
+    sections: list[_Text | _Tables | _Picture | None] = [
+        _title(cx, "Handläggningstid och mål", "Handling time and targets (SLA)"),
+        *[_note(n) for n in notes],
+        _Tables([key, *tables]),
+    ]
+    return _Sheet("sla", sections)
+
+
+_STATUS = {
+    "ranked": ("rangordnad", "ranked"), "needs_human": ("kräver människa", "needs a human"),
+    "already_automated": ("redan automatiserad", "already automated"), "external": ("extern (sökanden)", "external"),
+    "too_few_events": ("för få händelser", "too few events"),
+}
+
+
+def _candidates_sheet(a: Analysis, cx: _Ctx) -> _Sheet:
+    t = cx.t
+    title = _title(cx, "Automatiseringskandidater", "Automation candidates")
+    c = a.candidates
+    if c is None:
+        note = a.candidate_note or t("Inga automatiseringskandidater beräknades.", "No automation candidates.")
+        return _Sheet("candidates", [title, _Text(note)], freeze=False)
+    tab = c.table
+    index = _lang_index(cx.lang)
+    table = _Tbl("Candidates", [
+        cx.col(t("Rang", "Rank"), "int", tab["rank"]),
+        cx.col(t("Aktivitet", "Activity"), "text", tab["activity"], max_width=50),
+        cx.col(t("Status", "Status"), "text", [_STATUS.get(s, (s, s))[index] for s in tab["status"]]),
+        cx.col(t("Poäng (0–1)", "Score (0–1)"), "dec2", tab["score"], scale="high"),
+        cx.col(t("Sparade timmar per år", "Hours saved per year"), "hours", tab["hours_saved_per_year"]),
+        cx.col(t("Kräver människa", "Needs a human"), "bool", tab["needs_human"]),
+        cx.col(t("Varför", "Why"), "text", tab["why_sv" if cx.sv else "why"], max_width=80),
+        cx.col(t("Skäl att inte rangordna", "Why not ranked"), "text", tab["reason_sv" if cx.sv else "reason"],
+               max_width=50),
+        cx.col(t("Händelser per månad", "Events per month"), "dec1", tab["events_per_month"]),
+        cx.col(t("Andel av ärendena", "Share of cases"), "pct", tab["case_share"]),
+        cx.col(t("Handläggning, median (arbetsminuter)", "Service time, median (working minutes)"), "count",
+               tab["service_minutes_median"]),
+        cx.col(t("Väntan före, median (arbetsdagar)", "Wait before, median (working days)"), "days",
+               tab["wait_before_workdays_median"]),
+    ])
+    sections: list[_Text | _Tables | _Picture | None] = [
+        title,
+        _note(t("Poäng: viktat medelvärde av volym, förutsägbarhet (samma steg före och efter), jämn tid, kö före, "
+                "lite omarbete och andel gjord av personal (vikterna i candidates.toml). Sparade timmar per år = "
+                "händelser per år × andel gjord av personal × minuter per händelse / 60 × automatiserbar andel. Steg "
+                "som kräver ett mänskligt beslut rangordnas aldrig.",
+                "Score: a weighted mean of volume, predictability (the same step before and after), steady time, "
+                "queue before it, little rework and the share done by staff (weights in candidates.toml). Hours "
+                "saved per year = events per year × share done by staff × minutes per event / 60 × automatable "
+                "share. Steps that need a human decision are never ranked.")),
+        *[_note(w) for w in c.warnings],
+        _Tables([table]),
+    ]
+    return _Sheet("candidates", sections)
+
+
+def _wrapped(rows: Sequence[tuple[str, Any, str]]) -> list[tuple[str, Any, str]]:
+    """Label/value rows whose text values wrap (long notes stay readable)."""
+    return [(label, value, "wrap" if kind == "text" else kind) for label, value, kind in rows]
+
+
+def _quality_sheet(a: Analysis, cx: _Ctx) -> _Sheet:
+    t = cx.t
+    log, src = a.log, a.log.source
+    rej = log.rejects
+    rejects = _Tbl("Rejects", [
+        cx.col(t("Rad i filen", "Row in the file"), "int", rej["row"]),
+        cx.col(t("Kolumn", "Column"), "text", rej["column"], max_width=30),
+        cx.col(t("Värde", "Value"), "text", rej["value"], max_width=50),
+        cx.col(t("Skäl", "Reason"), "text", rej["reason"], max_width=50),
+    ], caption=t("Avvisade rader", "Rejected rows"), empty=t("Inga avvisade rader.", "No rejected rows."))
+    counts = rej["reason"].value_counts().sort_index()
+    by_reason = _Tbl("RejectReasons", [
+        cx.col(t("Skäl", "Reason"), "text", counts.index, max_width=50),
+        cx.col(t("Rader", "Rows"), "count", counts.to_numpy()),
+    ], caption=t("Per skäl", "By reason"), empty=t("Inga avvisade rader.", "No rejected rows."))
+    loading: list[tuple[str, Any, str]] = [
+        (t("Rader lästa", "Rows read"), src.rows_read, "count"),
+        (t("Händelser behållna", "Events kept"), log.n_events, "count"),
+        (t("Rader avvisade", "Rows rejected"), len(rej), "count"),
+        (t("Exakta dubbletter borttagna", "Exact duplicates removed"), src.duplicates_removed, "count"),
+    ]
+    loading += [(t("Anmärkning", "Note"), note, "text") for note in src.notes]
+    loading += [(t("Varning", "Warning"), warning, "text") for warning in src.warnings]
+    facts = _Tbl("Loading", cx.pairs((t("Uppgift", "Item"), t("Värde", "Value")), loading),
+                 caption=t("Inläsning", "Loading"))
+    facts.columns[1].max_width = 90
+    sections: list[_Text | _Tables | _Picture | None] = [
+        _title(cx, "Datakvalitet: vad som inte kunde användas", "Data quality: what could not be used"),
+        _note(t(f"{cx.num(src.rows_read, 0)} rader lästa: {cx.num(log.n_events, 0)} händelser behållna, "
+                f"{cx.num(len(rej), 0)} avvisade och {cx.num(src.duplicates_removed, 0)} exakta dubbletter borttagna. "
+                "Inget tas bort i tysthet; samma rader finns i rejects.csv.",
+                f"{cx.num(src.rows_read, 0)} rows read: {cx.num(log.n_events, 0)} events kept, "
+                f"{cx.num(len(rej), 0)} rejected and {cx.num(src.duplicates_removed, 0)} exact duplicates removed. "
+                "Nothing is dropped silently; the same rows are in rejects.csv.")),
+        _Tables([rejects, by_reason, facts]),
+    ]
+    return _Sheet("quality", sections)
+
+
+def _definitions(a: Analysis, cx: _Ctx) -> list[tuple[str, str, str]]:
+    t, work = cx.t, cx.work
+    b = a.bottlenecks
+    baseline = cx.num(b.ranking.baseline_workdays, 2)
+    ends = ", ".join(b.end_activities) or t("ingen", "none")
+    return [
+        (t("Väntetid", "Waiting time"),
+         t("Från en aktivitets slut till nästa aktivitets start i samma ärende (nästa aktivitets slut där start "
+           "saknas).", "From an activity's completion to the next activity's start in the same case (its completion "
+           "where there is no start)."), "wrap"),
+        (t("Handläggningstid för en aktivitet", "Service time of an activity"),
+         t("Från aktivitetens start till dess slut; bara där loggen har starttider.",
+           "From the activity's start to its completion; only where the log has start times."), "wrap"),
+        (t("Genomloppstid", "Throughput time"),
+         t("Från ärendets första till dess sista händelse.", "From a case's first to its last event."), "wrap"),
+        (t("Arbetsdagar", "Working days"), cx.calendar.describe(cx.lang), "wrap"),
+        (t("Kalenderdagar", "Calendar days"),
+         t("Förfluten tid i dygn om 24 timmar.", "Elapsed time in days of 24 hours."), "wrap"),
+        (t("Poäng (flaskhals)", "Score (bottleneck)"),
+         t(f"Summan över övergångens förekomster av max(0, väntan − typisk väntan) i {work}; typisk väntan = medianen "
+           f"av alla övergångars väntan ({baseline} {work}).",
+           f"The sum over the transition's occurrences of max(0, wait − typical wait) in {work}; typical wait = the "
+           f"median wait of all transitions ({baseline} {work})."), "wrap"),
+        (t("Andel av väntan", "Share of waiting"),
+         t("Övergångens totala väntan delad med all väntan i loggen (arbetsdagar).",
+           "The transition's total wait over all waiting in the log (working days)."), "wrap"),
+        (t("Sökandens andel / klockstopp", "Applicant share / clock stop"), b.attribution.describe(cx.lang), "wrap"),
+        (t("Variant", "Variant"), t("Aktiviteternas ordningsföljd i ett ärende.", "The sequence of activities of a "
+                                   "case."), "wrap"),
+        (t("Avslutat ärende", "Closed case"),
+         t(f"Ärendets sista händelse är en slutaktivitet ({ends}); utan slutaktivitet räknas alla ärenden som "
+           "avslutade.", f"The case's last event is an end activity ({ends}); without one every case counts as "
+           "closed."), "wrap"),
+        (t("Pågående ärenden", "Cases in progress"),
+         t("Ärenden öppna vid dygnets eller veckans slut, från första till sista händelsen (ej avslutade: till "
+           "loggens slut).", "Cases open at the end of a day or week, from the first to the last event (not closed: "
+           "to the log's end)."), "wrap"),
+        (t("Överlämning", "Handover"),
+         t("Två på varandra följande händelser i ett ärende utförda av olika enheter (handläggare).",
+           "Two consecutive events of a case done by different units (case officers)."), "wrap"),
+        (t("Automatiseringspoäng", "Automation score"),
+         t("Viktat medelvärde (0–1) av normaliserade egenskaper; vikter och antaganden i candidates.toml.",
+           "A weighted mean (0–1) of normalised features; weights and assumptions in candidates.toml."), "wrap"),
+        (t("Klockslag", "Times"), _local_time_note(cx), "wrap"),
+    ]
+
+
+def _parameter_text(value: Any, cx: _Ctx) -> str:
+    if value is None or value == []:
+        return cx.t("(ingen)", "(none)")
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return cx.t("Ja", "Yes") if value else cx.t("Nej", "No")
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _simplification_text(a: Analysis, cx: _Ctx) -> str:
+    simp = a.process_map.simplification
+    if simp is None:
+        return cx.t("ingen: kartan visar alla aktiviteter och vägar", "none: the map shows every activity and path")
+    shown = cx.t(
+        f"{simp.activities_shown} av {simp.activities_total} aktiviteter ({cx.share(simp.event_share)} av "
+        f"händelserna), {simp.edges_shown} av {simp.edges_total} vägar ({cx.share(simp.transition_share)} av "
+        "övergångarna)",
+        f"{simp.activities_shown} of {simp.activities_total} activities ({cx.share(simp.event_share)} of events), "
+        f"{simp.edges_shown} of {simp.edges_total} paths ({cx.share(simp.transition_share)} of transitions)")
+    return f"{shown}; {simp.rule}" if simp.rule else shown
+
+
+def _method_sheet(a: Analysis, cx: _Ctx) -> _Sheet:
+    t = cx.t
+    p = a.provenance()
+    mapping = p["column_mapping"]
+    roles = {"case": t("ärende", "case"), "activity": t("aktivitet", "activity"),
+             "timestamp": t("tidpunkt", "timestamp"), "start": t("starttid", "start time"),
+             "resource": t("handläggare", "resource"), "unit": t("enhet", "unit"),
+             "lifecycle": t("livscykel", "lifecycle")}
+    rows: list[tuple[str, Any, str]] = [
+        (t("Indatafil", "Input file"), p["input"], "text"),
+        ("SHA-256", p["sha256"], "text"),
+        (t("Format", "Format"), p["format"], "text"),
+        (t("Rader lästa", "Rows read"), p["rows_read"], "count"),
+        (t("Händelser behållna", "Events kept"), p["events_kept"], "count"),
+        (t("Rader avvisade", "Rows rejected"), p["rows_rejected"], "count"),
+        (t("Exakta dubbletter borttagna", "Exact duplicates removed"), p["duplicates_removed"], "count"),
+        (t("Tidszon för tider utan tidszon i indata", "Time zone of input times without one"), p["timezone"], "text"),
+        (t("Klockslag i arbetsboken", "Times in this workbook"), _local_time_note(cx), "text"),
+        (t("Handläggare pseudonymiserade", "Case officers pseudonymised"),
+         t("Ja", "Yes") if p["pseudonymised"] else t("Nej", "No"), "text"),
+    ]
+    for role, column in mapping.items():
+        if role == "attributes":
+            for source, target in (column or {}).items():
+                rows.append((t(f"Kolumn: {target}", f"Column: {target}"), source, "text"))
+        elif column is not None:
+            rows.append((t(f"Kolumn: {roles.get(role, role)}", f"Column: {roles.get(role, role)}"), column, "text"))
+    rows += [
+        (t("Kalender", "Calendar"), p["calendar_sv"] if cx.sv else p["calendar"], "text"),
+        (t("Processkartans förenkling", "Process map simplification"), _simplification_text(a, cx), "text"),
+    ]
+    for name, value in p["parameters"].items():
+        rows.append((t(f"Parameter: {name}", f"Parameter: {name}"), _parameter_text(value, cx), "text"))
+    rows += [
+        (t("Verktyg", "Tool"), p["tool"], "text"),
+        ("Python", p["python"], "text"),
+        (t("Körning startad", "Run started"), p["run_started"], "text"),
+        (t("Körning klar", "Run finished"), p["run_finished"], "text"),
+        (t("Arbetsboken skriven", "Workbook written"),
+         dt.datetime.now().astimezone().isoformat(timespec="seconds"), "text"),
+    ]
+    rows += [(t("Anmärkning vid inläsning", "Note from loading"), n, "text") for n in p["notes"]]
+    rows += [(t("Varning vid inläsning", "Warning from loading"), w, "text") for w in p["warnings"]]
+    rows += [(t("Anmärkning (flaskhalsar)", "Note (bottlenecks)"), n, "text") for n in a.bottlenecks.notes]
+    if a.handovers is not None:
+        rows += [(t("Anmärkning (överlämningar)", "Note (handovers)"), n, "text") for n in a.handovers.notes]
+    elif a.handover_note:
+        rows.append((t("Anmärkning (överlämningar)", "Note (handovers)"), _handover_note(a, cx), "text"))
+    provenance = _Tbl("Provenance", cx.pairs((t("Uppgift", "Item"), t("Värde", "Value")), _wrapped(rows)),
+                      caption=t("Ursprung: varifrån siffrorna kommer", "Provenance: where the figures come from"))
+    provenance.columns[1].max_width = 100
+    definitions = _Tbl("Definitions", cx.pairs((t("Begrepp", "Term"), t("Definition", "Definition")),
+                                               _definitions(a, cx)),
+                       caption=t("Definitioner", "Definitions"))
+    definitions.columns[1].max_width = 100
+    sections: list[_Text | _Tables | _Picture | None] = [
+        _title(cx, "Metod: källa, parametrar och definitioner", "Method: source, parameters and definitions"),
+        _note(t("Kontrollera indatafilen: dess SHA-256 ska vara samma som nedan (t.ex. sha256sum eller "
+                "Get-FileHash).", "Check the input file: its SHA-256 must equal the one below (e.g. sha256sum or "
+                "Get-FileHash).")),
+        None,
+        _Tables([provenance]),
+        _Tables([definitions]),
+    ]
+    return _Sheet("method", sections, freeze=False)
