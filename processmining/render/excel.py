@@ -5,8 +5,9 @@
 
 Sheets, in this order (Swedish names by default, English with ``lang="en"``; :func:`sheet_names`):
 Sammanfattning/Summary, Processkarta/Process map (only with ``map_png``), Flaskhalsar/Bottlenecks,
-Aktiviteter/Activities, Varianter/Variants, Överlämningar/Handovers, Enheter/Units, Omarbete/Rework,
-Handläggningstid/SLA, Automatiseringskandidater/Automation candidates, Datakvalitet/Data quality, Metod/Method.
+Aktiviteter/Activities, Varianter/Variants, Överlämningar/Handovers, Enheter/Units, Perspektiv/Perspectives
+(only when the analysis compared groups, ``AnalysisOptions(by=...)``), Omarbete/Rework, Handläggningstid/SLA,
+Automatiseringskandidater/Automation candidates, Datakvalitet/Data quality, Metod/Method.
 
 How it is written:
 
@@ -77,6 +78,7 @@ SHEETS: dict[str, tuple[str, str]] = {
     "variants": ("Varianter", "Variants"),
     "handovers": ("Överlämningar", "Handovers"),
     "units": ("Enheter", "Units"),
+    "perspectives": ("Perspektiv", "Perspectives"),
     "rework": ("Omarbete", "Rework"),
     "sla": ("Handläggningstid", "SLA"),
     "candidates": ("Automatiseringskandidater", "Automation candidates"),
@@ -99,7 +101,8 @@ _MAP_MAX_PX = (1400, 1800)
 _TABLE_STYLE = "TableStyleMedium2"
 _FORMATS = {
     "int": "0", "count": "#,##0", "hours": "#,##0", "days": "0.0", "score": "#,##0.0", "pct": "0.0%",
-    "dec1": "0.0", "dec2": "0.00", "dec3": "0.000", "datetime": "yyyy-mm-dd hh:mm:ss", "date": "yyyy-mm-dd",
+    "dec1": "0.0", "dec2": "0.00", "dec3": "0.000", "sci": "0.0E+00", "datetime": "yyyy-mm-dd hh:mm:ss",
+    "date": "yyyy-mm-dd",
 }
 _TEXT_KINDS = ("text", "wrap", "bool", "label")
 _FONT = "Calibri"
@@ -112,10 +115,19 @@ _FONTS = {
 _INT_KINDS = ("int", "count")
 
 
-def sheet_names(*, lang: str = "sv", with_map: bool = False) -> list[str]:
-    """The sheet names of the workbook in order (``with_map``: with the process-map sheet)."""
+def sheet_names(*, lang: str = "sv", with_map: bool = False, with_perspectives: bool = False) -> list[str]:
+    """The sheet names of the workbook in order.
+
+    Args:
+        lang: ``"sv"`` or ``"en"``.
+        with_map: with the process-map sheet (``write_workbook(..., map_png=...)``).
+        with_perspectives: with the Perspektiv/Perspectives sheet (``analysis.perspectives`` is not ``None``).
+    """
     index = _lang_index(lang)
-    return [names[index] for key, names in SHEETS.items() if with_map or key != "map"]
+    left_out = {"map"} if not with_map else set()
+    if not with_perspectives:
+        left_out.add("perspectives")
+    return [names[index] for key, names in SHEETS.items() if key not in left_out]
 
 
 def _lang_index(lang: str) -> int:
@@ -336,7 +348,8 @@ def _display_width(values: Sequence[Any], kind: str) -> float:
     numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
     if not numbers:
         return 0.0
-    spec = {"days": ",.1f", "score": ",.1f", "dec1": ",.1f", "dec2": ",.2f", "dec3": ",.3f"}.get(kind, ",.0f")
+    spec = {"days": ",.1f", "score": ",.1f", "dec1": ",.1f", "dec2": ",.2f", "dec3": ",.3f", "sci": ".1E"}.get(
+        kind, ",.0f")
     widest = 0
     for value in (max(numbers), min(numbers)):
         text = f"{value * 100:,.1f}%" if kind == "pct" else format(value, spec)
@@ -612,6 +625,7 @@ def write_workbook(
         summary: :func:`~processmining.pipeline.summary_of` of ``analysis`` when already computed; the
             Summary sheet shows its figures, so they equal ``summary.json``.
         map_png: the rendered process map, shown on its own sheet after the Summary (``None``: no map sheet).
+            With ``analysis.perspectives`` the Perspectives sheet follows the Units sheet.
 
     Raises:
         ConfigError: ``lang`` is neither ``sv`` nor ``en``.
@@ -627,9 +641,10 @@ def write_workbook(
         sheets.append(_map_sheet(analysis, summary, cx, Path(map_png)))
     sheets += [
         _bottlenecks_sheet(analysis, cx), _activities_sheet(analysis, cx), _variants_sheet(analysis, cx),
-        _handovers_sheet(analysis, cx), _units_sheet(analysis, cx), _rework_sheet(analysis, cx),
-        _sla_sheet(analysis, summary, cx), _candidates_sheet(analysis, cx), _quality_sheet(analysis, cx),
-        _method_sheet(analysis, cx),
+        _handovers_sheet(analysis, cx), _units_sheet(analysis, cx),
+        *([_perspectives_sheet(analysis, cx)] if analysis.perspectives is not None else []),
+        _rework_sheet(analysis, cx), _sla_sheet(analysis, summary, cx), _candidates_sheet(analysis, cx),
+        _quality_sheet(analysis, cx), _method_sheet(analysis, cx),
     ]
     wb = Workbook(write_only=True)
     wb.properties.creator = f"processmining {analysis.provenance()['tool'].split()[-1]}"
@@ -754,6 +769,10 @@ def _summary_sheet(a: Analysis, s: Mapping[str, Any], cx: _Ctx) -> _Sheet:
                 "Sheets: Bottlenecks and Activities (where cases wait), Variants, Handovers and Units, Rework, SLA "
                 "(targets), Automation candidates, Data quality (rejected rows) and Method (source, SHA-256, "
                 "parameters and definitions).")),
+        *([_note(t(f"Perspektiv: grupperna av {a.perspectives.attribute} sida vid sida och var en grupp väntar "
+                   "längre än övriga.",
+                   f"Perspectives: the groups of {a.perspectives.attribute} side by side and where a group waits "
+                   "longer than the others."))] if a.perspectives is not None else []),
     ]
     return _Sheet("summary", sections, freeze=False)
 
@@ -1067,6 +1086,120 @@ def _units_sheet(a: Analysis, cx: _Ctx) -> _Sheet:
                        caption=t("Pågående ärenden vid veckans slut", "Cases in progress at the end of each week")))
     sections.append(_Tables(tables))
     return _Sheet("units", sections)
+
+
+def _perspective_notes(a: Analysis, cx: _Ctx) -> list[str]:
+    """The comparison's notes in the workbook's language (groups left out, cases without a value)."""
+    p = a.perspectives
+    assert p is not None
+    if not cx.sv:
+        return list(p.notes)
+    known = re.compile(r"\d+ group\(s\) with fewer than \d+ cases left out: |\d+ case\(s\) have no value for ")
+    notes = []
+    if p.excluded:
+        notes.append(f"{cx.num(len(p.excluded), 0)} grupp(er) med färre än {p.min_cases} ärenden utelämnade: "
+                     + ", ".join(f"{g} ({cx.num(n, 0)})" for g, n in p.excluded.items()))
+    if p.missing_cases:
+        notes.append(f"{cx.num(p.missing_cases, 0)} ärende(n) saknar värde för {p.attribute} och ingår inte i "
+                     "någon grupp")
+    return notes + [n for n in p.notes if not known.match(n)]
+
+
+def _perspectives_sheet(a: Analysis, cx: _Ctx) -> _Sheet:
+    t, work, days = cx.t, cx.work, cx.days
+    p = a.perspectives
+    assert p is not None
+    attr = p.attribute
+    d, g = p.differences, p.groups
+    text = "text_sv" if cx.sv else "text_en"
+    differences = _Tbl("PerspectiveDifferences", [
+        cx.col(t("Grupp", "Group"), "text", d["group"], max_width=30),
+        cx.col(t("Från", "From"), "text", d["source"], max_width=40),
+        cx.col(t("Till", "To"), "text", d["target"], max_width=40),
+        cx.col(t(f"Gruppens median väntan ({work})", f"Group's median wait ({work})"), "days",
+               d["median_wait_workdays"], scale="high"),
+        cx.col(t(f"Övrigas median väntan ({work})", f"Others' median wait ({work})"), "days",
+               d["others_median_workdays"]),
+        cx.col(t("Kvot (gruppen / övriga)", "Ratio (group / others)"), "dec2", d["ratio"], scale="high"),
+        cx.col(t(f"Skillnad ({work})", f"Difference ({work})"), "days", d["difference_workdays"], scale="high"),
+        cx.col(t("Övergångar (gruppen)", "Transitions (group)"), "count", d["count"]),
+        cx.col(t("p-värde (Mann–Whitney, ensidigt)", "p-value (Mann–Whitney, one-sided)"), "sci", d["p_value"]),
+        cx.col(t("I ord", "In words"), "wrap", d[text], max_width=90),
+    ], caption=t("Där en grupp väntar längre än övriga, störst kvot först",
+                 "Where a group waits longer than the others, largest ratio first"),
+        empty=t("Ingen grupp väntar påtagligt längre än övriga på någon övergång.",
+                "No group waits markedly longer than the others on any edge."))
+    groups = _Tbl("PerspectiveGroups", [
+        cx.col(t("Grupp", "Group"), "text", g["group"], max_width=30),
+        cx.col(t("Ärenden", "Cases"), "count", g["cases"]),
+        cx.col(t("Händelser", "Events"), "count", g["events"]),
+        cx.col(t("Andel av ärendena", "Share of cases"), "pct", g["share_of_cases"]),
+        cx.col(t(f"Genomloppstid, median ({work})", f"Throughput time, median ({work})"), "days",
+               g["median_throughput_workdays"], scale="high"),
+        cx.col(t(f"Genomloppstid, p90 ({work})", f"Throughput time, p90 ({work})"), "days",
+               g["p90_throughput_workdays"], scale="high"),
+        cx.col(t(f"Genomloppstid, median ({days})", f"Throughput time, median ({days})"), "days",
+               g["median_throughput_days"]),
+        cx.col(t(f"Genomloppstid, p90 ({days})", f"Throughput time, p90 ({days})"), "days",
+               g["p90_throughput_days"]),
+    ], caption=t("Nyckeltal per grupp, flest ärenden först", "Key figures per group, most cases first"))
+    excluded = _Tbl("PerspectiveExcluded", [
+        cx.col(t("Grupp", "Group"), "text", list(p.excluded), max_width=30),
+        cx.col(t("Ärenden", "Cases"), "count", list(p.excluded.values())),
+    ], caption=t(f"Utelämnade grupper (färre än {p.min_cases} ärenden)",
+                 f"Groups left out (fewer than {p.min_cases} cases)"),
+        empty=t("Inga grupper utelämnade.", "No group left out."))
+    blocks = {group: block for group, block in p.bottlenecks.groupby("group", sort=False)}
+    tops = []
+    for i, group in enumerate(g["group"], 1):
+        b = blocks.get(group, p.bottlenecks.iloc[:0])
+        tops.append(_Tbl(f"PerspectiveBottlenecks{i}", [
+            cx.col(t("Rang", "Rank"), "int", b["rank"]),
+            cx.col(t("Från", "From"), "text", b["source"], max_width=40),
+            cx.col(t("Till", "To"), "text", b["target"], max_width=40),
+            cx.col(t("Antal", "Count"), "count", b["count"]),
+            cx.col(t("Ärenden", "Cases"), "count", b["cases"]),
+            cx.col(t(f"Median väntan ({work})", f"Median wait ({work})"), "days", b["median_wait_workdays"],
+                   scale="high"),
+            cx.col(t(f"p90 väntan ({work})", f"p90 wait ({work})"), "days", b["p90_wait_workdays"], scale="high"),
+            cx.col(t(f"Median väntan ({days})", f"Median wait ({days})"), "days", b["median_wait_days"]),
+            cx.col(t(f"Poäng ({work})", f"Score ({work})"), "score", b["score"]),
+        ], caption=t(f"Största flaskhalsar: {group}", f"Top bottlenecks: {group}"),
+            empty=t("Ingen övergång väntar längre än det typiska.", "No transition waits longer than typical.")))
+    level = t("ärendeattribut", "a case attribute") if p.level == "case" else t(
+        "händelseattribut: en övergång hör till gruppen på händelsen den leder till",
+        "an event attribute: a transition belongs to the group of the event it leads to")
+    baseline = cx.num(p.baseline_workdays, 2)
+    max_p = f"{p.max_p:g}".replace(".", "," if cx.sv else ".")
+    sections: list[_Text | _Tables | _Picture | None] = [
+        _title(cx, f"Perspektiv: grupperna av {attr} sida vid sida",
+               f"Perspectives: the groups of {attr} side by side"),
+        _note(t(f"Jämförelse per {attr} ({level}); {cx.num(len(g), 0)} grupper med minst {p.min_cases} ärenden. "
+                f"Kalender: {p.calendar.describe(cx.lang)}.",
+                f"Compared by {attr} ({level}); {cx.num(len(g), 0)} groups of at least {p.min_cases} cases. "
+                f"Calendar: {p.calendar.describe(cx.lang)}.")),
+        _note(t(f"En skillnad listas när gruppens median väntan på övergången är minst {cx.num(p.min_ratio, 1)} gånger "
+                f"övrigas och minst {cx.num(p.min_difference, 1)} {work} längre, både gruppen och övriga har minst "
+                f"{p.min_cases} övergångar och ett ensidigt Mann–Whitney-test ger p ≤ {max_p}. Övriga: "
+                "alla övergångar på samma väg utanför gruppen.",
+                f"A difference is listed when the group's median wait on the transition is at least "
+                f"{cx.num(p.min_ratio, 1)} times the others' and at least {cx.num(p.min_difference, 1)} {work} "
+                f"longer, the group and the others have at least {p.min_cases} transitions each and a one-sided "
+                f"Mann–Whitney test gives p ≤ {max_p}. Others: every transition on the same path "
+                "outside the group.")),
+        *[_note(n) for n in _perspective_notes(a, cx)],
+        None,
+        _Tables([differences]),
+        _Tables([groups]),
+        _Tables([excluded]),
+        _Text(t("Största flaskhalsar per grupp", "Top bottlenecks per group"), "heading"),
+        _note(t(f"Poäng: summan av väntan utöver den typiska väntan ({baseline} {work}, medianen av alla övergångar "
+                f"i loggen; samma för alla grupper). De {p.top} största per grupp.",
+                f"Score: the waiting beyond the typical wait ({baseline} {work}, the median of all transitions in "
+                f"the log; the same for every group), summed. The top {p.top} per group.")),
+        *[_Tables([table]) for table in tops],
+    ]
+    return _Sheet("perspectives", sections, freeze=False)
 
 
 def _rework_sheet(a: Analysis, cx: _Ctx) -> _Sheet:

@@ -3,8 +3,9 @@
 What the page holds, in the order a reader meets it: what to fix first (the top bottlenecks in words),
 the key figures (taken from ``summary.json``'s dictionary, so both say the same), the process map
 (frequency and waiting time, with pan and zoom), the bottlenecks, the charts, targets and the
-applicant's time, rework, variants, handovers, automation candidates, data quality, and where the
-figures come from (the provenance block of the workbook's method sheet).
+applicant's time, rework, variants, handovers, the groups side by side (with ``AnalysisOptions(by=...)``:
+where a region, programme or unit waits longer, in words first), automation candidates, data quality, and
+where the figures come from (the provenance block of the workbook's method sheet).
 
 One file, no network: CSS and a small vanilla script are inline, every picture is inline SVG, and a
 Content-Security-Policy (``default-src 'none'``, the script allowed by its hash) makes the browser refuse
@@ -46,6 +47,8 @@ __all__ = ["clean_svg", "render_html", "write_html"]
 
 #: Rows shown at most in the long tables (the full tables are in the workbook and the CSV files).
 VARIANT_ROWS = 20
+GROUP_ROWS = 30
+DIFFERENCE_ROWS = 10
 REJECT_ROWS = 100
 EDGE_ROWS = 30
 HANDOVER_ROWS = 20
@@ -126,6 +129,22 @@ _T: dict[str, dict[str, str]] = {
         "överlämningar mellan {what}",
         "handover_map_help": "Linjens bredd visar antal överlämningar, färg och etikett median väntetid.",
         "no_graphviz": "Kartan kunde inte ritas: graphviz (dot) saknas.",
+        "perspectives": "Perspektiv", "persp_title": "Perspektiv: {attribute}",
+        "persp_none": "Ingen grupp väntar påtagligt längre än övriga på någon övergång.",
+        "persp_intro": "Ärendena jämförda per {attribute}: {n} grupper med minst {k} ärenden. {calendar}.",
+        "persp_event_level": "En övergång hör till gruppen på den händelse den leder till.",
+        "persp_rule": "En skillnad visas när gruppens median väntan på övergången är minst {ratio} gånger övrigas "
+        "och minst {diff} {unit} längre, både gruppen och övriga har minst {k} övergångar och ett ensidigt "
+        "Mann–Whitney-test ger p ≤ {p}. Övriga är alla övergångar på samma väg utanför gruppen. Varje grupps "
+        "största flaskhalsar står i arbetsbokens flik Perspektiv.",
+        "persp_excluded": "{n} grupp(er) med färre än {k} ärenden är utelämnade: {groups}.",
+        "persp_missing": "{n} ärende(n) saknar värde för {attribute} och ingår inte i någon grupp.",
+        "persp_groups_caption": "Grupperna sida vid sida, flest ärenden först", "group": "Grupp",
+        "persp_worst": "Största flaskhals (median väntan)", "persp_n_diff": "Skillnader",
+        "persp_diff_caption": "Där en grupp väntar längre än övriga, störst kvot först",
+        "group_median": "Gruppens median väntan ({unit})", "others_median": "Övrigas median väntan ({unit})",
+        "ratio": "Gånger längre", "difference": "Skillnad ({unit})", "transitions": "Övergångar",
+        "p_value": "p-värde",
         "candidates": "Automatiseringskandidater", "cand_caption": "Aktiviteter efter hur väl de lämpar sig för "
         "automatisering", "status": "Status", "hours": "Timmar per år", "why": "Varför",
         "st_ranked": "Kandidat", "st_needs_human": "Kräver beslut av människa",
@@ -200,6 +219,22 @@ _T: dict[str, dict[str, str]] = {
         "{what}",
         "handover_map_help": "Line width shows the number of handovers, colour and label the median waiting time.",
         "no_graphviz": "The map could not be drawn: graphviz (dot) is missing.",
+        "perspectives": "Perspectives", "persp_title": "Perspectives: {attribute}",
+        "persp_none": "No group waits markedly longer than the others on any edge.",
+        "persp_intro": "The cases compared by {attribute}: {n} groups of at least {k} cases. {calendar}.",
+        "persp_event_level": "A transition belongs to the group of the event it leads to.",
+        "persp_rule": "A difference is shown when the group's median wait on the transition is at least {ratio} "
+        "times the others' and at least {diff} {unit} longer, the group and the others have at least {k} "
+        "transitions each and a one-sided Mann–Whitney test gives p ≤ {p}. The others are every transition on "
+        "the same path outside the group. Each group's top bottlenecks are on the workbook's Perspectives sheet.",
+        "persp_excluded": "{n} group(s) with fewer than {k} cases left out: {groups}.",
+        "persp_missing": "{n} case(s) have no value for {attribute} and are in no group.",
+        "persp_groups_caption": "The groups side by side, most cases first", "group": "Group",
+        "persp_worst": "Largest bottleneck (median wait)", "persp_n_diff": "Differences",
+        "persp_diff_caption": "Where a group waits longer than the others, largest ratio first",
+        "group_median": "Group's median wait ({unit})", "others_median": "Others' median wait ({unit})",
+        "ratio": "Times longer", "difference": "Difference ({unit})", "transitions": "Transitions",
+        "p_value": "p-value",
         "candidates": "Automation candidates", "cand_caption": "Activities by how well they suit automation",
         "status": "Status", "hours": "Hours a year", "why": "Why",
         "st_ranked": "Candidate", "st_needs_human": "Needs a human decision",
@@ -730,6 +765,80 @@ def _handovers(p: _Page, analysis: Analysis) -> str:
     return _section("overlamningar", t["handovers"], body)
 
 
+def _p_value(p: _Page, value: Any) -> str:
+    """A p-value as a reader takes it in: three decimals, or "< 0,001"."""
+    if value is None or pd.isna(value):
+        return p.t["none"]
+    return p.esc(f"< {p.n(0.001, 3)}") if float(value) < 0.001 else p.n(value, 3)
+
+
+def _perspective_notes(p: _Page, analysis: Analysis) -> list[str]:
+    """Groups left out and cases without a value in the page's language, then any other note of the comparison."""
+    r = analysis.perspectives
+    assert r is not None
+    known = re.compile(r"\d+ group\(s\) with fewer than \d+ cases left out: |\d+ case\(s\) have no value for ")
+    notes = []
+    if r.excluded:
+        groups = ", ".join(f"{g} ({p.n(n)})" for g, n in r.excluded.items())
+        notes.append(p.t["persp_excluded"].format(n=p.n(len(r.excluded)), k=r.min_cases, groups=groups))
+    if r.missing_cases:
+        notes.append(p.t["persp_missing"].format(n=p.n(r.missing_cases), attribute=r.attribute))
+    return notes + [n for n in r.notes if not known.match(n)]
+
+
+def _perspectives(p: _Page, analysis: Analysis) -> str:
+    """The groups of ``options.by`` side by side: the differences in words first, then the tables."""
+    t, r = p.t, analysis.perspectives
+    assert r is not None
+    unit = p.unit
+    sentences = r.describe(p.lang)
+    shown = sentences[:DIFFERENCE_ROWS]
+    if shown:
+        items = "".join(f"<li>{p.esc(s)}.</li>" for s in shown)
+        body = f'<ul class="findings">{items}</ul>'
+        if len(sentences) > len(shown):
+            body += f'<p class="muted">{p.esc(t["shown_of"].format(n=len(shown), m=len(sentences)))}</p>'
+    else:
+        body = f'<p class="findings">{p.esc(t["persp_none"])}</p>'
+    intro = t["persp_intro"].format(attribute=r.attribute, n=p.n(len(r.groups)), k=r.min_cases,
+                                    calendar=r.calendar.describe(p.lang))
+    if r.level != "case":
+        intro += " " + t["persp_event_level"]
+    body += f"<p>{p.esc(intro)}</p>"
+    body += p.para("persp_rule", ratio=p.n(r.min_ratio, 1), diff=p.n(r.min_difference, 1), unit=unit, k=r.min_cases,
+                   p=f"{r.max_p:g}".replace(".", "," if p.lang == "sv" else "."))
+    body += _notes(p, _perspective_notes(p, analysis))
+
+    worst = r.bottlenecks[r.bottlenecks["rank"] == 1].set_index("group")
+    n_diff = r.differences["group"].value_counts()
+    groups = r.groups.head(GROUP_ROWS)
+    rows = []
+    for _, g in groups.iterrows():
+        name = g["group"]
+        top = (f"{worst.at[name, 'source']} → {worst.at[name, 'target']} "
+               f"({p.n(worst.at[name, 'median_wait_workdays'], 1)})" if name in worst.index else t["none"])
+        rows.append([p.esc(name), p.n(g["cases"]), p.pct(g["share_of_cases"]), p.n(g["events"]),
+                     p.n(g["median_throughput_workdays"], 1), p.n(g["p90_throughput_workdays"], 1), p.esc(top),
+                     p.n(n_diff.get(name, 0))])
+    body += _table(p, t["persp_groups_caption"], [
+        (t["group"], ""), (t["cases"], "num"), (t["share_cases"], "num"), (t["events"], "num"),
+        (f"{t['median_tp']} ({unit})", "num"), (f"{t['p90_tp']} ({unit})", "num"), (t["persp_worst"], "mid"),
+        (t["persp_n_diff"], "num")], rows, table_id="table-perspective-groups",
+        note=t["shown_of"].format(n=len(groups), m=len(r.groups)) if len(r.groups) > len(groups) else "")
+    d = r.differences.head(EDGE_ROWS)
+    if len(d):
+        rows = [[p.esc(x["group"]), p.esc(f"{x['source']} → {x['target']}"), p.n(x["median_wait_workdays"], 1),
+                 p.n(x["others_median_workdays"], 1), p.n(x["ratio"], 1), p.n(x["difference_workdays"], 1),
+                 p.n(x["count"]), _p_value(p, x["p_value"])] for _, x in d.iterrows()]
+        body += _table(p, t["persp_diff_caption"], [
+            (t["group"], ""), (t["transition"], "mid"), (t["group_median"].format(unit=unit), "num"),
+            (t["others_median"].format(unit=unit), "num"), (t["ratio"], "num"),
+            (t["difference"].format(unit=unit), "num"), (t["transitions"], "num"), (t["p_value"], "num")], rows,
+            table_id="table-perspective-differences",
+            note=t["shown_of"].format(n=len(d), m=len(r.differences)) if len(r.differences) > len(d) else "")
+    return _section("perspektiv", t["persp_title"].format(attribute=r.attribute), body)
+
+
 def _candidates(p: _Page, analysis: Analysis) -> str:
     t, cr = p.t, analysis.candidates
     if cr is None:
@@ -843,12 +952,15 @@ def render_html(
     sections = [
         _lead(p, analysis), _figures(p, summary), _map(p, analysis, map_svgs), _bottlenecks(p, analysis, charts),
         _charts(p, analysis, charts), _sla(p, analysis, summary), _rework(p, analysis), _variants(p, analysis),
-        _handovers(p, analysis), _candidates(p, analysis), _quality(p, analysis, summary), _provenance(p, summary),
+        _handovers(p, analysis),
+        *([_perspectives(p, analysis)] if analysis.perspectives is not None else []),
+        _candidates(p, analysis), _quality(p, analysis, summary), _provenance(p, summary),
     ]
     toc = [("atgarda", t["fix"]), ("nyckeltal", t["figures"]), ("karta", t["map"]), ("flaskhalsar", t["bottlenecks"]),
            ("tider", t["charts"]), ("mal", t["sla"]), ("omarbete", t["rework"]), ("varianter", t["variants_h"]),
-           ("overlamningar", t["handovers"]), ("automatisering", t["candidates"]), ("datakvalitet", t["quality"]),
-           ("ursprung", t["provenance"])]
+           ("overlamningar", t["handovers"]),
+           *([("perspektiv", t["perspectives"])] if analysis.perspectives is not None else []),
+           ("automatisering", t["candidates"]), ("datakvalitet", t["quality"]), ("ursprung", t["provenance"])]
     nav = "".join(f'<li><a href="#{key}">{p.esc(label)}</a></li>' for key, label in toc)
     css, script = _asset("report.css"), _asset("report.js")
     if "</" in script or "</style" in css.lower():  # pragma: no cover - guards the templates
