@@ -89,10 +89,13 @@ class WorkCalendar:
         """Holiday dates (datetime64[D]) that are not working days, beyond weekends."""
         if self.kind == "none":
             return np.array([], dtype="datetime64[D]")
-        import holidays as holidays_lib
+        try:  # the country's module directly: ``holidays.Sweden`` imports all 250 countries first
+            from holidays.countries.sweden import Sweden
+        except ImportError:  # pragma: no cover - another layout of the holidays package
+            from holidays import Sweden
 
         years = range(self._years[0], self._years[1] + 1)
-        public = holidays_lib.Sweden(years=years, categories=("public", "de_facto"))
+        public = Sweden(years=years, categories=("public", "de_facto"))
         return np.array(sorted(public.keys()), dtype="datetime64[D]")
 
     def is_working_day(self, days: np.ndarray) -> np.ndarray:
@@ -116,11 +119,37 @@ class WorkCalendar:
         seconds_of_day = (safe - days.astype("datetime64[s]")).astype("int64")
         start_s, end_s = self.hours[0] * 3600, self.hours[1] * 3600
         day_len = end_s - start_s
-        full_days = np.busday_count(_EPOCH, days, holidays=self.holidays).astype("float64")
-        partial = np.clip(seconds_of_day - start_s, 0, day_len) * self.is_working_day(days)
+        full_days, working = self._day_tables(days)
+        partial = np.clip(seconds_of_day - start_s, 0, day_len) * working
         result = full_days * day_len + partial
         result[nat] = np.nan
         return result
+
+    def _day_tables(self, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per date: working days since the epoch (``busday_count``) and whether it is a working day.
+
+        Computed once per distinct date of the span and looked up (events share a few thousand dates),
+        the same numbers as calling ``busday_count``/``is_busday`` on every value.
+        """
+        if not len(days):
+            return np.zeros(0, dtype="float64"), np.zeros(0, dtype=bool)
+        number = days.astype("int64")
+        lo, hi = int(number.min()), int(number.max())
+        if hi - lo > 4 * len(days) + 366:  # a sparse span: the values themselves are fewer than its days
+            return (np.busday_count(_EPOCH, days, holidays=self.holidays).astype("float64"),
+                    self.is_working_day(days))
+        grid = np.arange(lo, hi + 1, dtype="int64").astype("datetime64[D]")
+        full = np.busday_count(_EPOCH, grid, holidays=self.holidays).astype("float64")
+        working = self.is_working_day(grid)
+        return full[number - lo], working[number - lo]
+
+    def working_seconds(self, values: pd.Series | pd.DatetimeIndex | np.ndarray) -> np.ndarray:
+        """W(t): working seconds from a fixed epoch to each instant (NaN where missing).
+
+        ``working_hours(start, end) == (W(end) - W(start)) / 3600`` for the ``se`` calendar, so the
+        W of every event can be computed once and every duration between events is a subtraction.
+        """
+        return self._working_seconds_since_epoch(self._local(values))
 
     def working_hours(self, start: pd.Series, end: pd.Series) -> np.ndarray:
         """Working hours in ``[start, end)`` for each pair (NaN where either is missing).
@@ -129,8 +158,10 @@ class WorkCalendar:
         """
         if self.kind == "none":
             return self.calendar_days(start, end) * 24.0
-        w_start = self._working_seconds_since_epoch(self._local(start))
-        w_end = self._working_seconds_since_epoch(self._local(end))
+        return self.hours_between(self.working_seconds(start), self.working_seconds(end))
+
+    def hours_between(self, w_start: np.ndarray, w_end: np.ndarray) -> np.ndarray:
+        """Working hours from :meth:`working_seconds` values (``se`` calendar): ``(W(end) - W(start)) / 3600``."""
         return (w_end - w_start) / 3600.0
 
     def working_days(self, start: pd.Series, end: pd.Series) -> np.ndarray:

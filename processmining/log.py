@@ -5,16 +5,33 @@ names (so pm4py is called without renaming), sorted by case, then timestamp, the
 what was learned while loading (:class:`Source`) and what could not be used (``rejects``).
 
 Nothing after ingest takes ``*_key`` strings: the column names below are the contract.
+
+How text is held (decided on purpose; PITFALLS.md, "Arrow strings"): not categorical. A categorical
+event frame would change what users and pm4py get (group-bys over unobserved categories, ``concat`` of
+two logs falling back to object, pm4py re-casting every column), and what the analyses want from it, an
+integer code per event and the distinct values, the log gives itself: :meth:`EventLog.codes` encodes a
+column once (Arrow's dictionary encoding, codes in sorted order of the values) and keeps the result, so
+no analysis factorizes or compares text again. So the frame keeps the contract's dtypes: case ids and
+activity names are object columns of ``str`` (8-byte pointers to one shared ``str`` per distinct value,
+smaller than Arrow strings and what pm4py expects), every other text column stays Arrow strings (compact,
+fast to load and to test with pyarrow). Derived tables hold text the same way as the case and activity
+columns (:meth:`EventLog.transitions`: object columns pointing at the distinct values, no copy of text
+per row), since they are the largest tables of a run.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import EventLogError, MissingColumnsError
 
@@ -49,6 +66,20 @@ SOURCE_SYSTEM = "source:system"
 REQUIRED = (CASE, ACTIVITY, TIMESTAMP)
 REJECT_COLUMNS = ("row", "column", "value", "reason")
 DEFAULT_TIMEZONE = "Europe/Stockholm"
+
+
+def release_unused_memory() -> None:
+    """Give memory that was freed back to the operating system: Arrow's pool, and glibc's malloc heap.
+
+    Large logs free a lot of short-lived arrays between the steps of ingest and analysis; allocators keep
+    such memory for reuse, so the process's resident size would grow by the sum of the steps' peaks.
+    Called between steps, this keeps the peak near the memory actually in use. Cheap (well under a
+    millisecond) and without effect on any result.
+    """
+    pa.default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):  # not glibc (musl, ...): nothing to trim
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def empty_rejects() -> pd.DataFrame:
@@ -186,28 +217,52 @@ class EventLog:
             raise MissingColumnsError(
                 f"missing column(s) {', '.join(missing)}; found: {', '.join(map(str, frame.columns))}"
             )
-        events = frame.copy()
+        # A shallow copy is enough: pandas' copy-on-write keeps the caller's frame unchanged when
+        # columns are replaced below, and the sort makes new arrays anyway.
+        events = frame.copy(deep=False)
         if ROW not in events.columns:
             events[ROW] = np.arange(2, len(events) + 2, dtype="int64")
-        events[CASE] = events[CASE].astype("string").astype(object)
-        events[ACTIVITY] = events[ACTIVITY].astype("string").astype(object)
+        # Case ids and activity names are text: encoded once here (integer codes in sorted order plus the
+        # distinct names), and the codes are kept on the log for every analysis (see EventLog.codes).
+        encoded = {column: _encode_text(events[column]) for column in (CASE, ACTIVITY)}
         events[TIMESTAMP] = _as_aware(events[TIMESTAMP], TIMESTAMP, timezone)
         if START in events.columns:
             events[START] = _as_aware(events[START], START, timezone)
         for column in REQUIRED:
-            if events[column].isna().any():
-                row = int(events.loc[events[column].isna(), ROW].iloc[0])
+            empty = encoded[column][0] < 0 if column in encoded else events[column].isna().to_numpy()
+            if empty.any():
+                row = int(events[ROW].iloc[int(np.flatnonzero(empty)[0])])
                 raise EventLogError(f"row {row}: column {column!r} is empty")
-        events = sort_events(events)
+        order = _sort_order(encoded[CASE][0], events[TIMESTAMP], events[ROW])
+        if order is not None:
+            for column, (codes, _names) in encoded.items():
+                events[column] = codes  # cheap to reorder; the text is put back below
+            events = events.take(order)
+        events = events.reset_index(drop=True)
+        cache: dict[str, Any] = {}
+        for column, (codes, names) in encoded.items():
+            codes = codes if order is None else codes[order]
+            # Object columns of Python str (the contract since the first release; pm4py and users treat
+            # them as str). Built from one shared str per distinct value: 8 bytes per event instead of a
+            # str object each, and no per-event conversion.
+            events[column] = pd.Series(names[codes] if len(names) else [None] * len(codes), dtype=object)
+            cache[f"codes:{column}"] = (codes, names)
+        # The frame is sorted by case: codes in sorted order are also the codes of first appearance,
+        # which is what case_codes() promises.
+        case_codes, case_names = cache[f"codes:{CASE}"]
+        cache["case_codes"], cache["case_ids"] = case_codes, pd.Index(case_names, dtype=object)
         src = source if source is not None else _frame_source(len(frame))
-        return cls(events=events, source=src, rejects=rejects if rejects is not None else empty_rejects())
+        return cls(events=events, source=src, rejects=rejects if rejects is not None else empty_rejects(),
+                   _cache=cache)
 
     def with_events(self, events: pd.DataFrame) -> EventLog:
         """A new log over a subset (or re-sorted copy) of these events; source and rejects kept."""
         return EventLog(events=events, source=self.source, rejects=self.rejects)
 
     def with_source(self, **changes: Any) -> EventLog:
-        return EventLog(events=self.events, source=replace(self.source, **changes), rejects=self.rejects)
+        # Same events: the derived tables (which depend on the events only) are shared.
+        return EventLog(events=self.events, source=replace(self.source, **changes), rejects=self.rejects,
+                        _cache=self._cache)
 
     # ---- simple facts --------------------------------------------------------------------------
     @property
@@ -216,11 +271,15 @@ class EventLog:
 
     @property
     def n_cases(self) -> int:
-        return int(self.events[CASE].nunique())
+        return len(self.case_ids())
 
     @property
     def activities(self) -> list[str]:
         """Distinct activity names, sorted."""
+        if f"codes:{ACTIVITY}" in self._cache or self.events[ACTIVITY].dtype == object:
+            codes, names = self.codes(ACTIVITY)
+            if not (codes < 0).any():
+                return names.tolist()
         return sorted(self.events[ACTIVITY].unique().tolist())
 
     def has(self, column: str) -> bool:
@@ -236,6 +295,9 @@ class EventLog:
         return [c for c in self.events.columns if isinstance(c, str) and c.startswith("case:") and c != CASE]
 
     # ---- derived tables (computed once, cached on the log) --------------------------------------
+    # Every analysis works on integer codes and int64 times from these methods, never on the text
+    # columns: each column is encoded once per log, and the tables several analyses need (transitions,
+    # case table, variants) are built once. A log is immutable, so the cache never goes stale.
     def case_codes(self) -> np.ndarray:
         """Integer code per event for its case, 0..n_cases-1 in sorted case order."""
         if "case_codes" not in self._cache:
@@ -248,35 +310,96 @@ class EventLog:
         self.case_codes()
         return pd.Index(self._cache["case_ids"], name=CASE)
 
+    def codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """``(codes, values)``: an integer code per event for ``column`` (-1 where it is missing) and the
+        distinct values (object array, sorted), so that ``values[codes]`` gives the column back.
+
+        Computed once per log and cached. Codes are in sorted order of the values, so a group-by on
+        the codes yields the groups in the order of a sorted group-by on the values.
+        """
+        key = f"codes:{column}"
+        if key not in self._cache:
+            self._cache[key] = _factorize_sorted(self.events[column])
+        return self._cache[key]  # type: ignore[no-any-return]
+
+    def times(self, column: str = TIMESTAMP) -> np.ndarray:
+        """A timestamp column as int64 instants (UTC, in the column's unit; NaT as the int64 minimum)."""
+        key = f"times:{column}"
+        if key not in self._cache:
+            self._cache[key] = pd.DatetimeIndex(self.events[column]).asi8
+        return self._cache[key]  # type: ignore[no-any-return]
+
+    def case_bounds(self) -> np.ndarray | None:
+        """Index of each case's first event when every case is one contiguous block of the frame (it is in
+        a sorted log), else ``None``."""
+        if "case_bounds" not in self._cache:
+            codes = self.case_codes()
+            starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.zeros(0, np.int64)
+            contiguous = len(starts) == len(self.case_ids()) and (len(codes) == 0 or bool(
+                (codes[starts] == np.arange(len(starts))).all()))
+            self._cache["case_bounds"] = starts if contiguous else None
+        return self._cache["case_bounds"]  # type: ignore[no-any-return]
+
+    def transition_positions(self) -> np.ndarray:
+        """Position of the first event of each directly-follows pair (the second is the next one), in
+        :meth:`transitions` order."""
+        if "transition_positions" not in self._cache:
+            codes = self.case_codes()
+            same = np.zeros(0, dtype=bool) if len(codes) < 2 else codes[:-1] == codes[1:]
+            self._cache["transition_positions"] = np.flatnonzero(same)
+        return self._cache["transition_positions"]  # type: ignore[no-any-return]
+
+    def occurrences(self) -> dict[str, np.ndarray]:
+        """Repeats of an activity within a case, for every event: ``rank`` (0 for the first occurrence of
+        its activity in its case, 1 for the second, ...; int32) and ``previous`` (position of the previous
+        occurrence of that activity in the case, -1 for the first)."""
+        if "occurrences" not in self._cache:
+            acts, names = self.codes(ACTIVITY)
+            cases = self.case_codes().astype(np.int64)
+            key = cases * (len(names) + 1) + acts
+            order = np.argsort(key, kind="stable")  # within a key, the log's order (time, then source row)
+            sorted_key = key[order]
+            new = np.r_[True, sorted_key[1:] != sorted_key[:-1]] if len(key) else np.zeros(0, dtype=bool)
+            group_start = np.maximum.accumulate(np.where(new, np.arange(len(key)), 0)) if len(key) else new
+            rank = np.empty(len(key), dtype=np.int32)
+            rank[order] = np.arange(len(key)) - group_start
+            previous = np.full(len(key), -1, dtype=np.int64)
+            if len(key):
+                previous[order[1:]] = np.where(new[1:], -1, order[:-1])
+            self._cache["occurrences"] = {"rank": rank, "previous": previous}
+        return self._cache["occurrences"]  # type: ignore[no-any-return]
+
+    def variant_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(codes, variants)``: per case (in case-code order) the code of its variant, and the variants
+        (object array of tuples of activity names), numbered in order of first appearance."""
+        if "variant_codes" not in self._cache:
+            self._cache["variant_codes"] = _variant_codes(self)
+        return self._cache["variant_codes"]  # type: ignore[no-any-return]
+
     def case_variants(self) -> pd.Series:
         """Per case (index: case id), its variant: the tuple of activity names in sorted order."""
         if "case_variants" not in self._cache:
-            ev = self.events
-            codes, names = pd.factorize(ev[ACTIVITY], sort=False)
-            case_codes = self.case_codes()
-            # The frame is sorted by case, so each case is one contiguous block: split the activity
-            # codes at case boundaries instead of a Python groupby (one tuple per case, not per event).
-            bounds = np.flatnonzero(np.diff(case_codes)) + 1
-            blocks = np.split(codes, bounds) if len(codes) else []
-            name_arr = np.asarray(names, dtype=object)
-            variants = [tuple(name_arr[b].tolist()) for b in blocks]
-            self._cache["case_variants"] = pd.Series(variants, index=self.case_ids(), name="variant", dtype=object)
+            codes, variants = self.variant_codes()
+            self._cache["case_variants"] = pd.Series(variants[codes] if len(codes) else [], index=self.case_ids(),
+                                                     name="variant", dtype=object)
         return self._cache["case_variants"]  # type: ignore[no-any-return]
 
     def variant_counts(self) -> pd.Series:
         """Number of cases per variant, most frequent first (ties: by variant, for determinism)."""
         if "variant_counts" not in self._cache:
-            counts = self.case_variants().value_counts(sort=False)
-            order = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            codes, variants = self.variant_codes()
+            counts = np.bincount(codes, minlength=len(variants)) if len(codes) else np.zeros(0, dtype=np.int64)
+            order = sorted(range(len(variants)), key=lambda i: (-counts[i], variants[i]))
             self._cache["variant_counts"] = pd.Series(
-                [c for _, c in order], index=pd.Index([v for v, _ in order], tupleize_cols=False, dtype=object),
+                [int(counts[i]) for i in order],
+                index=pd.Index([variants[i] for i in order], tupleize_cols=False, dtype=object),
                 name="cases", dtype="int64",
             )
         return self._cache["variant_counts"]  # type: ignore[no-any-return]
 
     @property
     def n_variants(self) -> int:
-        return int(self.case_variants().nunique())
+        return len(self.variant_codes()[1])
 
     def transitions(self) -> pd.DataFrame:
         """One row per directly-follows pair (consecutive events of one case).
@@ -286,69 +409,272 @@ class EventLog:
         ``target_time`` (start of the second event where it has one, else its completion),
         ``wait`` (Timedelta: target_time - source_time; DESIGN.md's waiting time), plus
         ``source_resource``/``target_resource`` and ``source_unit``/``target_unit`` where present.
+        Text columns are object columns of the events' values (missing: NaN).
         """
         if "transitions" not in self._cache:
             self._cache["transitions"] = _transitions(self)
+            release_unused_memory()
         return self._cache["transitions"]  # type: ignore[no-any-return]
 
     def case_table(self) -> pd.DataFrame:
         """One row per case: first and last event time, throughput (Timedelta), events, variant."""
         if "case_table" not in self._cache:
-            ev = self.events
-            codes = self.case_codes()
-            ts = ev[TIMESTAMP]
-            ids = self.case_ids()
-            first_time = ts.groupby(codes, sort=True).min()
-            if self.has_start:
-                first_time = np.minimum(first_time, ev[START].groupby(codes, sort=True).min().fillna(first_time))
-            last_time = ts.groupby(codes, sort=True).max()
-            table = pd.DataFrame(
-                {
-                    "start": first_time.set_axis(ids),
-                    "end": last_time.set_axis(ids),
-                    "events": pd.Series(np.bincount(codes), index=ids),
-                }
-            )
-            table["throughput"] = table["end"] - table["start"]
-            table["variant"] = self.case_variants()
-            for col in self.case_attributes:
-                table[col] = ev[col].groupby(codes, sort=True).first().to_numpy()
-            self._cache["case_table"] = table
+            self._cache["case_table"] = _case_table(self)
+            release_unused_memory()
         return self._cache["case_table"]  # type: ignore[no-any-return]
 
 
 def sort_events(events: pd.DataFrame) -> pd.DataFrame:
     """The contract's stable order: case, then completion time, then source row."""
-    return events.sort_values([CASE, TIMESTAMP, ROW], kind="stable", ignore_index=True)
+    values = events[CASE]
+    arr = _arrow_text(values)
+    if arr is None and values.dtype == object:  # text only: other ids sort by their own order
+        try:
+            arr = pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+        except (pa.ArrowException, TypeError, ValueError):
+            arr = None
+    case_codes = _dictionary_codes(arr)[0] if arr is not None else None
+    if case_codes is None or (case_codes < 0).any() or not isinstance(events[TIMESTAMP].dtype, pd.DatetimeTZDtype):
+        return events.sort_values([CASE, TIMESTAMP, ROW], kind="stable", ignore_index=True)
+    order = _sort_order(case_codes, events[TIMESTAMP], events[ROW])
+    return (events if order is None else events.take(order)).reset_index(drop=True)
+
+
+# ---- encoding helpers ------------------------------------------------------------------------------
+def _arrow_text(values: pd.Series) -> pa.Array | None:
+    """Arrow-backed text as one Arrow array (zero-copy), or ``None`` for any other dtype."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        arr = pa.array(values.array)
+        return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    return None
+
+
+def _dictionary_codes(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (-1 for null) and the distinct values sorted (by code point, as Python sorts str)."""
+    encoded = pc.dictionary_encode(arr)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    dictionary = encoded.dictionary
+    order = np.asarray(pc.array_sort_indices(dictionary), dtype=np.int64)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    indices = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    codes = np.where(indices >= 0, rank[np.maximum(indices, 0)] if len(rank) else -1, -1)
+    names = np.asarray(dictionary.take(pa.array(order)).to_numpy(zero_copy_only=False), dtype=object)
+    return codes, names
+
+
+def _encode_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A contract text column (case, activity) as codes and sorted distinct str, the values converted
+    exactly as ``values.astype("string")`` converts them."""
+    arr = _arrow_text(values)
+    if arr is None and values.dtype == object:
+        try:
+            arr = pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+        except (pa.ArrowException, TypeError, ValueError):  # not all str: convert as pandas does
+            arr = None
+    if arr is None:
+        arr = _arrow_text(values.astype(pd.StringDtype("pyarrow")))
+    assert arr is not None
+    return _dictionary_codes(arr)
+
+
+def _factorize_sorted(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values, sort=True)`` as (int64 codes, object array), through Arrow for Arrow text."""
+    arr = _arrow_text(values)
+    if arr is not None:
+        return _dictionary_codes(arr)
+    try:
+        codes, uniques = pd.factorize(values, sort=True)
+    except TypeError:  # values that cannot be ordered: first-appearance order
+        codes, uniques = pd.factorize(values, sort=False)
+    return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object)
+
+
+def _sort_order(case_codes: np.ndarray, times: pd.Series, rows: pd.Series) -> np.ndarray | None:
+    """Positions in the contract's order (case code, time, source row; stable), ``None`` when the
+    frame is in that order already. Integer keys: no comparison of text."""
+    n = len(case_codes)
+    if n < 2:
+        return None
+    t = pd.DatetimeIndex(times).asi8
+    if not pd.api.types.is_integer_dtype(rows.dtype) or pd.DatetimeIndex(times).hasnans:
+        frame = pd.DataFrame({"c": case_codes, "t": times.to_numpy(), "r": rows.to_numpy()})
+        order = frame.sort_values(["c", "t", "r"], kind="stable").index.to_numpy()
+        return None if (order == np.arange(n)).all() else order
+    r = rows.to_numpy(dtype=np.int64)
+    c = case_codes
+    dc, dt_, dr = np.diff(c), np.diff(t), np.diff(r)
+    if bool(((dc > 0) | ((dc == 0) & ((dt_ > 0) | ((dt_ == 0) & (dr >= 0))))).all()):
+        return None
+    # Ties of (case, time) keep the frame's order; that is the row order when rows already ascend.
+    return np.lexsort((t, c) if bool((dr >= 0).all()) else (r, t, c))
+
+
+def _variant_codes(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
+    """Variant code per case and the variants, without building one tuple per case.
+
+    Each case's sequence of activity codes is hashed twice (polynomial hashes mod 2**64, vectorised),
+    the (hash, hash, length) triples are numbered, and the grouping is then verified exactly: every
+    case is compared event by event with the first case of its group. Only on a (never yet seen) hash
+    collision does it fall back to one tuple per case.
+    """
+    acts, names = log.codes(ACTIVITY)
+    names = np.asarray(names, dtype=object)
+    n_cases = len(log.case_ids())
+    starts = log.case_bounds()
+    if n_cases == 0:
+        return np.zeros(0, dtype=np.int64), np.array([], dtype=object)
+    if starts is not None:
+        lengths = np.diff(np.r_[starts, len(acts)])
+        pos = np.arange(len(acts)) - np.repeat(starts, lengths)
+        longest = int(lengths.max())
+        value = acts.astype(np.uint64) + np.uint64(1)
+        hashes = []
+        with np.errstate(over="ignore"):
+            for base, mix in ((np.uint64(0x100000001B3), np.uint64(1)), (np.uint64(0x9E3779B97F4A7C15),
+                                                                          np.uint64(0xC2B2AE3D27D4EB4F))):
+                powers = np.cumprod(np.r_[np.uint64(1), np.full(max(longest - 1, 0), base, dtype=np.uint64)])
+                hashes.append(np.add.reduceat((value * mix) * powers[pos], starts))
+        grouped = pd.DataFrame({"a": hashes[0], "b": hashes[1], "n": lengths})
+        codes = grouped.groupby(["a", "b", "n"], sort=False).ngroup().to_numpy(dtype=np.int64)
+        n_variants = int(codes.max()) + 1
+        # The first case of each code: codes number the groups in order of appearance, so a code appears
+        # first where the running maximum grows.
+        running = np.maximum.accumulate(codes)
+        first_case = np.flatnonzero(np.r_[True, running[1:] > running[:-1]])
+        rep = starts[first_case[codes]]  # per case: where its group's first case begins
+        case_of_event = np.repeat(np.arange(n_cases), lengths)
+        same = (lengths[first_case[codes]] == lengths).all() and bool(
+            (acts[rep[case_of_event] + pos] == acts).all())
+        if same:
+            variants = np.empty(n_variants, dtype=object)
+            for v in range(n_variants):  # one tuple per distinct variant
+                begin = starts[first_case[v]]
+                variants[v] = tuple(names[acts[begin:begin + lengths[first_case[v]]]].tolist())
+            return codes, variants
+    # Fallback: one tuple per case, then numbered.
+    case_codes = log.case_codes()
+    order = np.argsort(case_codes, kind="stable")
+    bounds = np.flatnonzero(np.diff(case_codes[order])) + 1
+    per_case = [tuple(names[acts[b]].tolist()) for b in np.split(order, bounds)]
+    codes, uniques = pd.factorize(pd.Series(per_case, dtype=object), sort=False)
+    variants = np.empty(len(uniques), dtype=object)
+    for i, v in enumerate(uniques):
+        variants[i] = v
+    return np.asarray(codes, dtype=np.int64), variants
+
+
+def _case_table(log: EventLog) -> pd.DataFrame:
+    ev = log.events
+    codes = log.case_codes()
+    ts = ev[TIMESTAMP]
+    ids = log.case_ids()
+    starts = log.case_bounds()
+    fast = starts is not None and len(starts) > 0 and isinstance(ts.dtype, pd.DatetimeTZDtype) and (
+        not log.has_start or ev[START].dtype == ts.dtype)
+    if fast:
+        assert starts is not None
+        t = log.times(TIMESTAMP)
+        first = np.minimum.reduceat(t, starts)
+        if log.has_start:
+            s = log.times(START)
+            s = np.where(s == np.iinfo(np.int64).min, np.iinfo(np.int64).max, s)  # NaT: no start
+            first = np.minimum(first, np.minimum.reduceat(s, starts))
+        last = np.maximum.reduceat(t, starts)
+        unit = np.datetime_data(ts.dtype.base)[0]
+
+        def instants(values: np.ndarray) -> pd.Series:
+            return pd.Series(pd.DatetimeIndex(values.view(f"M8[{unit}]")).tz_localize("UTC").tz_convert(ts.dt.tz),
+                             index=ids)
+
+        first_time, last_time = instants(first), instants(last)
+    else:
+        first_time = ts.groupby(codes, sort=True).min()
+        if log.has_start:
+            first_time = np.minimum(first_time, ev[START].groupby(codes, sort=True).min().fillna(first_time))
+        last_time = ts.groupby(codes, sort=True).max()
+        first_time, last_time = first_time.set_axis(ids), last_time.set_axis(ids)
+    table = pd.DataFrame(
+        {
+            "start": first_time,
+            "end": last_time,
+            "events": pd.Series(np.bincount(codes, minlength=len(ids)) if len(codes) else np.zeros(0, np.int64),
+                                index=ids),
+        }
+    )
+    table["throughput"] = table["end"] - table["start"]
+    table["variant"] = log.case_variants()
+    for col in log.case_attributes:
+        values = ev[col]
+        if fast:
+            # The first value that is present in each case (what groupby().first() gives).
+            present = values.notna().to_numpy()
+            where = np.flatnonzero(present)
+            first_of = np.asarray(starts)  # a case without any value points at its first (missing) cell
+            if len(where):
+                case_of = codes[where]
+                head = np.r_[True, case_of[1:] != case_of[:-1]]
+                first_of = first_of.copy()
+                first_of[case_of[head]] = where[head]
+            picked = values.iloc[first_of]
+            if _is_text(values.dtype) and picked.notna().any():
+                table[col] = picked.set_axis(ids)  # what str values become anyway, without the round trip
+            else:
+                table[col] = picked.to_numpy()
+        else:
+            table[col] = values.groupby(codes, sort=True).first().to_numpy()
+    return table
+
+
+def _is_text(dtype: Any) -> bool:
+    """pandas 3's default text dtype ("str": Arrow strings, NaN for missing)."""
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow" and dtype.na_value is np.nan
+
+
+def _object_take(log: EventLog, column: str, where: np.ndarray) -> pd.Series:
+    """The column's values at ``where`` as an object column (missing values NaN, as ``to_numpy`` gives).
+
+    Text is gathered by code from the distinct values, so every row points at one shared str object.
+    """
+    values = log.events[column]
+    if values.dtype == object:
+        return pd.Series(values.to_numpy()[where], dtype=object)
+    if _is_text(values.dtype):
+        codes, names = log.codes(column)
+        picked = codes[where]
+        out = np.asarray(names, dtype=object)[np.maximum(picked, 0)] if len(names) else np.full(len(picked), np.nan,
+                                                                                              dtype=object)
+        if (picked < 0).any():
+            out[picked < 0] = np.nan
+        return pd.Series(out, dtype=object)
+    return pd.Series(values.to_numpy()[where])
 
 
 def _transitions(log: EventLog) -> pd.DataFrame:
     ev = log.events
-    codes = log.case_codes()
-    same = np.zeros(0, dtype=bool) if len(ev) < 2 else codes[:-1] == codes[1:]
-    src = np.flatnonzero(same)
+    src = log.transition_positions()
     dst = src + 1
     ts = ev[TIMESTAMP]
     target_time = ts
     if log.has_start:
         target_time = ev[START].where(ev[START].notna(), ts)
-    out: dict[str, Any] = {
-        "case": ev[CASE].to_numpy()[src],
-        "source": ev[ACTIVITY].to_numpy()[src],
-        "target": ev[ACTIVITY].to_numpy()[dst],
-        "source_row": ev[ROW].to_numpy()[src],
-        "target_row": ev[ROW].to_numpy()[dst],
-        "source_time": ts.iloc[src].reset_index(drop=True),
-        "target_time": target_time.iloc[dst].reset_index(drop=True),
-    }
-    frame = pd.DataFrame(out)
-    frame["wait"] = frame["target_time"] - frame["source_time"]
+    # Text columns are object columns of the events' own str objects (8 bytes per row, no copy of any
+    # text): what the event frame holds for case and activity, and what an Arrow string column would
+    # cost 25-45 bytes per row for (with seven such columns, the largest table of a run).
+    out: dict[str, Any] = {}
+    for name, column, where in (("case", CASE, src), ("source", ACTIVITY, src), ("target", ACTIVITY, dst)):
+        out[name] = _object_take(log, column, where)
+    out["source_row"] = ev[ROW].to_numpy()[src]
+    out["target_row"] = ev[ROW].to_numpy()[dst]
+    out["source_time"] = ts.iloc[src].reset_index(drop=True)
+    out["target_time"] = target_time.iloc[dst].reset_index(drop=True)
+    out["wait"] = out["target_time"] - out["source_time"]
     for column, name in ((RESOURCE, "resource"), (GROUP, "unit")):
         if column in ev.columns:
-            values = ev[column].to_numpy()
-            frame[f"source_{name}"] = values[src]
-            frame[f"target_{name}"] = values[dst]
-    return frame
+            out[f"source_{name}"] = _object_take(log, column, src)
+            out[f"target_{name}"] = _object_take(log, column, dst)
+    return pd.DataFrame(out, copy=False)  # every column is new already
 
 
 def concat_logs(logs: Iterable[EventLog], *, source: Source) -> EventLog:

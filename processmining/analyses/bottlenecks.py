@@ -35,8 +35,8 @@ import pandas as pd
 
 from ..calendar import WorkCalendar
 from ..errors import ConfigError
-from ..log import ACTIVITY, GROUP, START, TIMESTAMP, EventLog
-from .edges import edge_table, transition_waits
+from ..log import ACTIVITY, GROUP, START, TIMESTAMP, EventLog, release_unused_memory
+from .edges import edge_table, event_work_seconds, transition_waits
 from .rework import ReworkResult, find_rework
 from .sla import (
     Attribution,
@@ -91,19 +91,55 @@ def _stats(values: Iterable[float] | np.ndarray | pd.Series) -> dict[str, float 
             "max": float(v.max())}
 
 
+def _service_codes(log: EventLog, calendar: WorkCalendar) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per event with a start: activity code, service_days, service_workdays (cached per calendar)."""
+    key = f"service:{calendar!r}"
+    if key not in log._cache:
+        acts, _names = log.codes(ACTIVITY)
+        if not log.has_start:
+            log._cache[key] = (np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0))
+        else:
+            ev = log.events
+            has = ev[START].notna().to_numpy()
+            start, done = ev[START][has], ev[TIMESTAMP][has]
+            days = ((done - start).dt.total_seconds() / _DAY_S).to_numpy()
+            if calendar.kind == "se":
+                work = calendar.hours_between(event_work_seconds(log, calendar, "start")[has],
+                                              event_work_seconds(log, calendar, "done")[has]) / calendar.hours_per_day
+            else:
+                work = calendar.working_days(start, done)
+            log._cache[key] = (acts[has], days, work)
+    return log._cache[key]  # type: ignore[no-any-return]
+
+
 def _service(log: EventLog, calendar: WorkCalendar) -> pd.DataFrame:
     """Per event with a start: activity, service_days, service_workdays."""
     if not log.has_start:
         return pd.DataFrame({"activity": pd.Series([], dtype=object), "service_days": pd.Series([], dtype=float),
                              "service_workdays": pd.Series([], dtype=float)})
-    ev = log.events
-    has = ev[START].notna().to_numpy()
-    start, done = ev[START][has], ev[TIMESTAMP][has]
-    return pd.DataFrame({
-        "activity": ev[ACTIVITY].to_numpy()[has],
-        "service_days": ((done - start).dt.total_seconds() / _DAY_S).to_numpy(),
-        "service_workdays": calendar.working_days(start, done),
-    })
+    codes, days, work = _service_codes(log, calendar)
+    names = log.codes(ACTIVITY)[1]
+    return pd.DataFrame({"activity": names[codes], "service_days": days, "service_workdays": work})
+
+
+def _coded_distributions(columns: dict[str, np.ndarray], codes: np.ndarray, names: np.ndarray) -> pd.DataFrame:
+    """:func:`_distribution` of each column keyed by integer codes (sorted names): the same groups, rows
+    and order as keyed by the names, and one grouping shared by the columns."""
+    grouped = pd.DataFrame({name: np.asarray(v, dtype="float64") for name, v in columns.items()}).groupby(
+        codes, sort=True, observed=True)
+    parts = []
+    for name in columns:
+        g = grouped[name]
+        parts.append(pd.DataFrame({
+            f"median_{name}": g.median(),
+            f"mean_{name}": g.mean(),
+            f"p90_{name}": g.quantile(0.9),  # linear interpolation, as numpy and edge_table
+            f"max_{name}": g.max(),
+            f"total_{name}": g.sum(),
+        }))
+    frame = pd.concat(parts, axis=1)
+    frame.index = pd.Index(names[frame.index.to_numpy(dtype=np.int64)].tolist())
+    return frame
 
 
 def activity_table(log: EventLog, calendar: WorkCalendar) -> pd.DataFrame:
@@ -115,6 +151,33 @@ def activity_table(log: EventLog, calendar: WorkCalendar) -> pd.DataFrame:
     ``median_service_workhours``, ``mean_service_workhours``. Activities without incoming waits or
     starts have NaN there. Sorted by activity name.
     """
+    tr = transition_waits(log, calendar)
+    acts, act_names = log.codes(ACTIVITY)
+    if (acts < 0).any():
+        return _activity_table_by_name(log, calendar)
+    n_act = len(act_names)
+    names = pd.Index(act_names.tolist(), name="activity")
+    table = pd.DataFrame(index=names)
+    first = log.occurrences()["rank"] == 0  # first event of each (case, activity)
+    table["events"] = np.bincount(acts, minlength=n_act)
+    table["cases"] = np.bincount(acts[first], minlength=n_act)
+    target = acts[log.transition_positions() + 1]
+    table["waits"] = np.bincount(target, minlength=n_act)
+    table = table.join(_coded_distributions({"wait_days": tr["wait_days"].to_numpy(),
+                                              "wait_workdays": tr["wait_workdays"].to_numpy()}, target, act_names))
+    table["median_wait_workhours"] = table["median_wait_workdays"] * calendar.hours_per_day
+    table["mean_wait_workhours"] = table["mean_wait_workdays"] * calendar.hours_per_day
+    svc_codes, svc_days, svc_work = _service_codes(log, calendar)
+    table["serviced"] = np.bincount(svc_codes, minlength=n_act)
+    table = table.join(_coded_distributions({"service_days": svc_days, "service_workdays": svc_work}, svc_codes,
+                                            act_names))
+    table["median_service_workhours"] = table["median_service_workdays"] * calendar.hours_per_day
+    table["mean_service_workhours"] = table["mean_service_workdays"] * calendar.hours_per_day
+    table = table.astype({"events": "int64", "cases": "int64", "waits": "int64", "serviced": "int64"})
+    return table.reset_index()
+
+
+def _activity_table_by_name(log: EventLog, calendar: WorkCalendar) -> pd.DataFrame:
     ev = log.events
     tr = transition_waits(log, calendar)
     names = pd.Index(sorted(ev[ACTIVITY].unique().tolist()), name="activity")
@@ -190,9 +253,21 @@ def rank_bottlenecks(
     edges = edge_table(log, calendar).copy()
     for stat in ("median", "mean", "p90", "max"):
         edges[f"{stat}_wait_workhours"] = edges[f"{stat}_wait_workdays"] * hours
-    key = [tr["source"], tr["target"]]
+    acts, act_names = log.codes(ACTIVITY)
+    coded = not (acts < 0).any() and len(act_names) > 0
+    if coded:
+        # One integer per (source, target) in name order: the groups, rows and order of a group-by on the
+        # two name columns, without hashing text.
+        src = log.transition_positions()
+        width = len(act_names)
+        key: Any = acts[src].astype(np.int64) * width + acts[src + 1]
+        position = {name: i for i, name in enumerate(act_names.tolist())}
+        index: Any = np.array([position[a] * width + position[b] for a, b in
+                               zip(edges["source"].tolist(), edges["target"].tolist(), strict=True)], dtype=np.int64)
+    else:
+        key = [tr["source"], tr["target"]]
+        index = pd.MultiIndex.from_frame(edges[["source", "target"]])
     score = excess.groupby(key, sort=True).sum()
-    index = pd.MultiIndex.from_frame(edges[["source", "target"]])
     edges["excess_workdays"] = score.reindex(index).fillna(0.0).to_numpy()
     edges["score"] = edges["excess_workdays"]
     total_wait = float(np.nansum(waits))
@@ -212,16 +287,28 @@ def rank_bottlenecks(
                               ascending=[False, False, False, True, True], kind="stable").reset_index(drop=True)
     edges["rank"] = np.arange(1, len(edges) + 1)
 
-    acts = activity_table(log, calendar)
-    wait_excess = excess.groupby(tr["target"]).sum()
-    acts["excess_wait_workdays"] = wait_excess.reindex(acts["activity"]).fillna(0.0).to_numpy()
-    svc = _service(log, calendar)
-    service_baseline = float(np.nanmedian(svc["service_workdays"])) if len(svc) else float("nan")
-    if len(svc):
-        svc_excess = np.clip(svc["service_workdays"] - service_baseline, 0, None).groupby(svc["activity"]).sum()
-        acts["excess_service_workdays"] = svc_excess.reindex(acts["activity"]).fillna(0.0).to_numpy()
+    table = activity_table(log, calendar)
+    if coded:
+        wait_excess = excess.groupby(acts[log.transition_positions() + 1]).sum()
+        wait_excess.index = pd.Index(act_names[wait_excess.index.to_numpy(dtype=np.int64)].tolist())
     else:
-        acts["excess_service_workdays"] = 0.0
+        wait_excess = excess.groupby(tr["target"]).sum()
+    table["excess_wait_workdays"] = wait_excess.reindex(table["activity"]).fillna(0.0).to_numpy()
+    if coded:
+        svc_codes, _days, svc_work = _service_codes(log, calendar)
+        svc_activity: Any = svc_codes
+    else:
+        svc = _service(log, calendar)
+        svc_work, svc_activity = svc["service_workdays"].to_numpy(), svc["activity"]
+    service_baseline = float(np.nanmedian(svc_work)) if len(svc_work) else float("nan")
+    if len(svc_work):
+        svc_excess = pd.Series(np.clip(svc_work - service_baseline, 0, None)).groupby(svc_activity).sum()
+        if coded:
+            svc_excess.index = pd.Index(act_names[svc_excess.index.to_numpy(dtype=np.int64)].tolist())
+        table["excess_service_workdays"] = svc_excess.reindex(table["activity"]).fillna(0.0).to_numpy()
+    else:
+        table["excess_service_workdays"] = 0.0
+    acts = table
     acts["score"] = acts["excess_wait_workdays"] + acts["excess_service_workdays"]
     acts["share_of_waiting"] = acts["total_wait_workdays"].fillna(0.0) / total_wait if total_wait > 0 else np.nan
     acts = acts.sort_values(["score", "events", "activity"], ascending=[False, False, True],
@@ -308,7 +395,11 @@ def closed_cases(log: EventLog, end_activities: Sequence[str] | None = None) -> 
         return pd.Series(True, index=ids, name="closed"), used
     codes = log.case_codes()
     last = np.r_[codes[1:] != codes[:-1], True] if len(codes) else np.zeros(0, dtype=bool)
-    is_end = log.events[ACTIVITY].isin(used).to_numpy()
+    act_codes, act_names = log.codes(ACTIVITY)
+    if (act_codes < 0).any():
+        is_end = log.events[ACTIVITY].isin(used).to_numpy()
+    else:
+        is_end = np.isin(act_names, np.array(used, dtype=object))[act_codes]
     flags = np.zeros(len(ids), dtype=bool)
     flags[codes[last]] = is_end[last]
     return pd.Series(flags, index=ids, name="closed"), used
@@ -336,7 +427,7 @@ def _unit_spans(log: EventLog, timezone: str) -> tuple[np.ndarray, np.ndarray, n
     """
     ev = log.events
     codes = log.case_codes()
-    units, names = pd.factorize(ev[GROUP], sort=True)  # missing unit: -1
+    units, names = log.codes(GROUP)  # sorted names; missing unit: -1
     done = _ns_times(ev[TIMESTAMP])
     begin = done
     if log.has_start:
@@ -633,10 +724,12 @@ def analyze_bottlenecks(
         notes.append("No end activity given or found: every case counts as closed (pass end activities to "
                      "tell open cases apart).")
     attribution = attribute_waiting(log, calendar=calendar, clock_stops=clock_stops, as_of=as_of)
+    release_unused_memory()  # each step's temporaries go before the next step makes its own
     if attribution.unanswered:
         notes.append(f"{attribution.unanswered} clock-stop request(s) without a later answer: the clock restarts "
                      "at the case's next event.")
     ranking = rank_bottlenecks(log, calendar=calendar, attribution=attribution)
+    release_unused_memory()
     if not log.has_start:
         notes.append("No start timestamps: service times are not computed; waits end at the next completion.")
 
@@ -645,9 +738,11 @@ def analyze_bottlenecks(
     if negative:
         notes.append(f"{negative} wait(s) are negative (an event started before the previous one finished); they "
                      "are kept in the figures.")
-    transitions = tr[["case", "source", "target", "source_time", "target_time", "wait_days", "wait_workdays"]].copy()
-    transitions["applicant_days"] = attribution.transitions["applicant_days"].to_numpy()
-    transitions["applicant_workdays"] = attribution.transitions["applicant_workdays"].to_numpy()
+    transitions = tr[["case", "source", "target", "source_time", "target_time", "wait_days", "wait_workdays"]].copy(
+        deep=False)  # copy-on-write: the columns added below leave the cached frame as it is
+    # Series, not arrays: copy-on-write shares the attribution's columns instead of copying them.
+    transitions["applicant_days"] = attribution.transitions["applicant_days"].set_axis(transitions.index)
+    transitions["applicant_workdays"] = attribution.transitions["applicant_workdays"].set_axis(transitions.index)
 
     table = log.case_table()
     cases = table[["start", "end", "events"]].copy()
@@ -664,15 +759,18 @@ def analyze_bottlenecks(
     histogram = pd.concat([throughput_histogram(cases["throughput_days"], unit="days"),
                            throughput_histogram(cases["throughput_workdays"], unit="workdays")], ignore_index=True)
     wip_daily, wip_weekly = work_in_progress(log, closed=closed, timezone=calendar.timezone, as_of=as_of)
+    release_unused_memory()
     if not log.has(GROUP):
         notes.append("No unit column (org:group): work in progress is shown for all cases only.")
     top3 = [(s, t) for s, t in ranking.edges.loc[ranking.edges["score"] > 0, ["source", "target"]].head(3)
             .itertuples(index=False, name=None)]
     trends = compute_trends(cases, tr, top_edges=top3, period=period, timezone=calendar.timezone,
                             agency=bool(attribution.clock_stops))
+    release_unused_memory()
+    rework = find_rework(log)
     return BottleneckReport(
         calendar=calendar, ranking=ranking, cases=cases, transitions=transitions, histogram=histogram,
-        wip_daily=wip_daily, wip_weekly=wip_weekly, attribution=attribution, sla=sla, rework=find_rework(log),
+        wip_daily=wip_daily, wip_weekly=wip_weekly, attribution=attribution, sla=sla, rework=rework,
         trends=trends, end_activities=used_end, top=top, period=period, as_of=as_of, notes=tuple(notes),
     )
 

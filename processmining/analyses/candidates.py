@@ -50,8 +50,8 @@ import pandas as pd
 
 from ..calendar import WorkCalendar
 from ..errors import AnalysisError, ConfigError
-from ..log import ACTIVITY, RESOURCE, START, TIMESTAMP, EventLog
-from .edges import transition_waits
+from ..log import ACTIVITY, RESOURCE, START, TIMESTAMP, EventLog, release_unused_memory
+from .edges import event_work_seconds, transition_waits
 
 __all__ = [
     "FEATURES",
@@ -415,6 +415,7 @@ def find_candidates(
     if log.n_events == 0:
         raise AnalysisError("the log has no events: nothing to rank")
     features, span_days = _measure(log, config, calendar)
+    release_unused_memory()
     table = _score(features, config)
     table = _order(table)
     candidates = [_candidate(row, config) for row in table.to_dict("records")]
@@ -447,7 +448,9 @@ def _warnings(log: EventLog, features: pd.DataFrame, span_days: float) -> tuple[
 def _measure(log: EventLog, config: CandidateConfig, calendar: WorkCalendar) -> tuple[pd.DataFrame, float]:
     """Per-activity features, vectorised over the sorted event frame."""
     ev = log.events
-    act, names = pd.factorize(ev[ACTIVITY], sort=True)
+    act, names = log.codes(ACTIVITY)  # pd.factorize(sort=True), computed once per log
+    if (act < 0).any():
+        act, names = pd.factorize(ev[ACTIVITY], sort=True)
     n_act = len(names)
     case = log.case_codes().astype(np.int64)
     n_cases = log.n_cases
@@ -461,10 +464,9 @@ def _measure(log: EventLog, config: CandidateConfig, calendar: WorkCalendar) -> 
     months = span_days / _DAYS_PER_MONTH
 
     # Cases per activity and rework (cases where it occurs more than once): unique (case, activity).
-    pair, pair_count = np.unique(case * n_act + act, return_counts=True)
-    pair_act = pair % n_act
-    cases = np.bincount(pair_act, minlength=n_act)
-    rework_cases = np.bincount(pair_act[pair_count > 1], minlength=n_act)
+    occ = log.occurrences()["rank"]  # 0 for the first event of its (case, activity), 1 for the second, ...
+    cases = np.bincount(act[occ == 0], minlength=n_act)
+    rework_cases = np.bincount(act[occ == 1], minlength=n_act)
 
     # Determinism: what follows / precedes each event within its case (case end / start count).
     same_next = np.zeros(len(act), dtype=bool)
@@ -482,15 +484,21 @@ def _measure(log: EventLog, config: CandidateConfig, calendar: WorkCalendar) -> 
         out[codes < 0] = None
         return out
 
+    del same_next, succ, pred
+    release_unused_memory()  # before the quantiles of a million waits
     # Waiting before each activity (from the one edge source) and its service time.
     tr = transition_waits(log, calendar)
-    target = pd.Categorical(tr["target"], categories=names).codes
+    target = act[log.transition_positions() + 1]
     wait_wd = _group_quantiles(target, tr["wait_workdays"].to_numpy(dtype="float64"), n_act)
     wait_days = _group_quantiles(target, tr["wait_days"].to_numpy(dtype="float64"), n_act)
     if log.has_start:
         started = ev[START].notna().to_numpy()
         minutes = np.full(len(ev), np.nan)
-        minutes[started] = calendar.working_hours(ev[START][started], ev[TIMESTAMP][started]) * 60.0
+        if calendar.kind == "se":
+            minutes[started] = calendar.hours_between(event_work_seconds(log, calendar, "start")[started],
+                                                      event_work_seconds(log, calendar, "done")[started]) * 60.0
+        else:
+            minutes[started] = calendar.working_hours(ev[START][started], ev[TIMESTAMP][started]) * 60.0
         service = _group_quantiles(act, minutes, n_act)
     else:
         service = _group_quantiles(act, np.full(len(ev), np.nan), n_act)
@@ -501,11 +509,14 @@ def _measure(log: EventLog, config: CandidateConfig, calendar: WorkCalendar) -> 
     system_events: np.ndarray = np.zeros(n_act)
     external_events: np.ndarray = np.zeros(n_act)
     if RESOURCE in ev.columns:
-        res_code, res_names = pd.factorize(ev[RESOURCE].astype("string"), sort=False)
+        if isinstance(ev[RESOURCE].dtype, pd.StringDtype):
+            res_code, res_names = log.codes(RESOURCE)  # text already: the same groups as below, computed once
+        else:
+            res_code, res_names = pd.factorize(ev[RESOURCE].astype("string"), sort=False)
         has = res_code >= 0
         if has.any():
             n_res = len(res_names)
-            key, count = np.unique(act[has].astype(np.int64) * n_res + res_code[has], return_counts=True)
+            key, count = _pair_counts(act[has].astype(np.int64) * n_res + res_code[has], n_act * n_res)
             k_act = key // n_res
             resources = np.bincount(k_act, minlength=n_act)
             with_res = np.bincount(k_act, weights=count, minlength=n_act)
@@ -579,7 +590,7 @@ def _distribution(left: np.ndarray, right: np.ndarray, n_left: int) -> tuple[np.
     pairs; ties for the top outcome go to the alphabetically first name (codes are sorted names).
     """
     n_right = n_left + 1
-    key, count = np.unique(left.astype(np.int64) * n_right + right, return_counts=True)
+    key, count = _pair_counts(left.astype(np.int64) * n_right + right, n_left * n_right)
     lft, rgt = key // n_right, key % n_right
     total = np.bincount(lft, weights=count, minlength=n_left)
     p = count / total[lft]
@@ -592,6 +603,15 @@ def _distribution(left: np.ndarray, right: np.ndarray, n_left: int) -> tuple[np.
     top[lft[first]] = rgt[first]
     share[lft[first]] = p[first]
     return entropy, top, share, distinct
+
+
+def _pair_counts(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(key, return_counts=True)`` for keys in ``0..size-1``: a bincount where that is small."""
+    if size <= 4 * len(key) + 1_000_000:
+        counts = np.bincount(key, minlength=size)
+        present = np.flatnonzero(counts)
+        return present.astype(key.dtype), counts[present]
+    return np.unique(key, return_counts=True)
 
 
 def _group_quantiles(codes: np.ndarray, values: np.ndarray, n_groups: int) -> pd.DataFrame:

@@ -43,7 +43,7 @@ import pandas as pd
 
 from ..calendar import WorkCalendar
 from ..errors import AnalysisError, ConfigError
-from ..log import GROUP, RESOURCE, EventLog
+from ..log import GROUP, RESOURCE, EventLog, release_unused_memory
 from .edges import transition_waits
 
 __all__ = [
@@ -285,6 +285,7 @@ def handover_graph(
     level = _check_options(log, level, min_group, allow_names)
     calendar = calendar or _default_calendar()
     full = _compute(log, level, calendar)
+    release_unused_memory()  # the million-row temporaries of the computation
     return _publish(full, level=level, calendar=calendar, min_group=min_group)
 
 
@@ -404,7 +405,7 @@ class _Full:
 def _compute(log: EventLog, level: str, calendar: WorkCalendar) -> _Full:
     ev = log.events
     column = _LEVEL_COLUMN[level]
-    node_codes, uniques = pd.factorize(ev[column], sort=True)
+    node_codes, uniques = log.codes(column)  # pd.factorize(sort=True), computed once per log
     names = np.array([str(u) for u in uniques], dtype=object)
     n_nodes = len(names)
     case_codes = log.case_codes()
@@ -413,7 +414,7 @@ def _compute(log: EventLog, level: str, calendar: WorkCalendar) -> _Full:
     tr = transition_waits(log, calendar)
     # log.transitions() has one row per consecutive same-case event pair, in event order; recover the
     # event positions so that node codes come from the one factorisation above (no re-hashing of names).
-    src = np.flatnonzero(case_codes[:-1] == case_codes[1:]) if len(ev) > 1 else np.zeros(0, dtype=np.int64)
+    src = log.transition_positions()
     if len(src) != len(tr):  # pragma: no cover - guards the coupling to log.transitions()
         raise RuntimeError("log.transitions() no longer has one row per consecutive event pair")
     a, b = node_codes[src], node_codes[src + 1]
@@ -452,11 +453,13 @@ def _compute(log: EventLog, level: str, calendar: WorkCalendar) -> _Full:
     pingpong = _with_pair_columns(pingpong, pp_key, t_case[pp], width, "pingpongs")
 
     kinds = np.where(cross, 0, np.where(within, 1, 2)).astype(np.int8)
+    del a, b, edge_key, edge_case
+    release_unused_memory()  # before the waiting table makes its own million-row temporaries
     waiting = _waiting_table(kinds, t_case, wait_days, wait_work)
 
     main_unit = None
     if level == "resource" and log.has(GROUP):
-        main_unit = _main_unit(node_codes, ev[GROUP], n_nodes)
+        main_unit = _main_unit(node_codes, ev[GROUP], n_nodes, coded=log.codes(GROUP))
 
     return _Full(
         names=names, events=events, cases=cases, received=received, main_unit=main_unit, edges=edges,
@@ -513,9 +516,10 @@ def _waiting_table(kinds: np.ndarray, case: np.ndarray, days: np.ndarray, work: 
     return table.rename_axis("kind").reset_index()[list(WAITING_COLUMNS)]
 
 
-def _main_unit(node_codes: np.ndarray, units: pd.Series, n_nodes: int) -> list[str | None]:
+def _main_unit(node_codes: np.ndarray, units: pd.Series, n_nodes: int,
+               coded: tuple[np.ndarray, np.ndarray] | None = None) -> list[str | None]:
     """The unit in which each resource did most of its events (ties: the unit name first in order)."""
-    unit_codes, unit_names = pd.factorize(units, sort=True)
+    unit_codes, unit_names = coded if coded is not None else pd.factorize(units, sort=True)
     ok = (node_codes >= 0) & (unit_codes >= 0)
     counts = pd.DataFrame({"r": node_codes[ok], "u": unit_codes[ok]}).value_counts().rename("n").reset_index()
     best = counts.sort_values(["r", "n", "u"], ascending=[True, False, True]).drop_duplicates("r")

@@ -72,6 +72,39 @@ def _pp_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _repeats(log: EventLog) -> tuple[pd.DataFrame, int]:
+    acts, names = log.codes(ACTIVITY)
+    if (acts < 0).any():
+        return _repeats_by_name(log)
+    n_act = len(names)
+    cases = log.case_codes().astype("int64")
+    occ = log.occurrences()  # per (case, activity): the rank of each event and its previous occurrence
+    repeat = occ["rank"] > 0
+    # Kind of each repeat: 0 same resource as the previous occurrence, 1 another, 2 unknown (either missing).
+    kind = np.full(len(acts), 2, dtype=np.int64)
+    if log.has(RESOURCE):
+        res, _ = log.codes(RESOURCE)
+        where = np.flatnonzero(repeat)
+        mine, before = res[where], res[occ["previous"][where]]
+        kind[where] = np.where((mine < 0) | (before < 0), 2, np.where(mine == before, 0, 1))
+    counts = np.bincount(acts[repeat] * 3 + kind[repeat], minlength=3 * n_act).reshape(n_act, 3)
+    table = pd.DataFrame({
+        "events": np.bincount(acts, minlength=n_act),
+        "cases": np.bincount(acts[occ["rank"] == 0], minlength=n_act),
+        "same_resource": counts[:, 0], "other_resource": counts[:, 1], "unknown_resource": counts[:, 2],
+    })
+    table["repeats"] = table["same_resource"] + table["other_resource"] + table["unknown_resource"]
+    table["cases_with_repeat"] = np.bincount(acts[occ["rank"] == 1], minlength=n_act)
+    table["share_of_cases"] = table["cases_with_repeat"] / table["cases"]
+    n_cases = log.n_cases
+    table["share_of_all_cases"] = table["cases_with_repeat"] / n_cases if n_cases else np.nan
+    table.insert(0, "activity", np.asarray(names, dtype=object))
+    table = table.sort_values(["repeats", "activity"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    repeated_cases = cases[repeat]  # in log order, so sorted: count the changes
+    with_rework = int(np.count_nonzero(np.r_[True, repeated_cases[1:] != repeated_cases[:-1]])) if repeat.any() else 0
+    return table[list(REWORK_COLUMNS)].astype({c: "int64" for c in REWORK_COLUMNS[1:8]}), with_rework
+
+
+def _repeats_by_name(log: EventLog) -> tuple[pd.DataFrame, int]:
     ev = log.events
     cases = log.case_codes().astype("int64")
     acts, names = pd.factorize(ev[ACTIVITY], sort=False)
@@ -116,11 +149,20 @@ def _repeats(log: EventLog) -> tuple[pd.DataFrame, int]:
     return table[list(REWORK_COLUMNS)].astype({c: "int64" for c in REWORK_COLUMNS[1:8]}), rep["case"].nunique()
 
 
-def _pingpong(case_codes: np.ndarray, values: pd.Series, level: str) -> pd.DataFrame:
-    """X -> Y -> X in the collapsed per-case sequence of ``values`` (missing values skipped)."""
-    present = values.notna().to_numpy()
-    cases = case_codes[present]
-    codes, names = pd.factorize(values[present], sort=False)
+def _pingpong(case_codes: np.ndarray, values: pd.Series, level: str,
+              coded: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
+    """X -> Y -> X in the collapsed per-case sequence of ``values`` (missing values skipped).
+
+    ``coded``: the column's ``(codes, names)`` from :meth:`EventLog.codes`, to skip the factorisation.
+    """
+    if coded is not None:
+        all_codes, names = coded
+        present = all_codes >= 0
+        cases, codes = case_codes[present], all_codes[present]
+    else:
+        present = values.notna().to_numpy()
+        cases = case_codes[present]
+        codes, names = pd.factorize(values[present], sort=False)
     if len(codes) == 0:
         return pd.DataFrame({c: [] for c in PINGPONG_COLUMNS})
     # Collapse runs of the same value within a case.
@@ -131,9 +173,24 @@ def _pingpong(case_codes: np.ndarray, values: pd.Series, level: str) -> pd.DataF
     hit = (cases[2:] == cases[:-2]) & (codes[2:] == codes[:-2])  # same case throughout, X Y X (Y != X by collapse)
     idx = np.flatnonzero(hit)
     name_arr = np.asarray(names, dtype=object)
-    found = pd.DataFrame({"case": cases[idx], "from": name_arr[codes[idx]], "via": name_arr[codes[idx + 1]]})
-    out = found.groupby(["from", "via"], sort=True).agg(occurrences=("case", "size"), cases=("case", "nunique"))
-    out = out.reset_index()
+    if coded is not None:
+        # Count on integer pairs, name only the (few) pairs found.
+        width = max(len(name_arr), 1)
+        pair = codes[idx].astype(np.int64) * width + codes[idx + 1]
+        order = np.argsort(pair, kind="stable")  # np.unique(return_inverse, return_counts) by one sort
+        ordered = pair[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(pair) else np.zeros(0, np.int64)
+        keys, occurrences = ordered[starts], np.diff(np.r_[starts, len(pair)])
+        inverse = np.empty(len(pair), dtype=np.int64)
+        inverse[order] = np.repeat(np.arange(len(keys)), occurrences)
+        distinct = ~pd.Series(cases[idx].astype(np.int64) * len(keys) + inverse).duplicated().to_numpy()
+        found = pd.DataFrame({"from": name_arr[keys // width], "via": name_arr[keys % width]})
+        out = found.assign(occurrences=occurrences, cases=np.bincount(inverse[distinct], minlength=len(keys)))
+        out = out.sort_values(["from", "via"], kind="stable").reset_index(drop=True)
+    else:
+        found = pd.DataFrame({"case": cases[idx], "from": name_arr[codes[idx]], "via": name_arr[codes[idx + 1]]})
+        out = found.groupby(["from", "via"], sort=True).agg(occurrences=("case", "size"), cases=("case", "nunique"))
+        out = out.reset_index()
     out.insert(0, "level", level)
     return out.sort_values(["occurrences", "from", "via"], ascending=[False, True, True], kind="stable")
 
@@ -144,8 +201,8 @@ def find_rework(log: EventLog) -> ReworkResult:
     codes = log.case_codes()
     parts = []
     if log.has(GROUP):
-        parts.append(_pingpong(codes, log.events[GROUP], "unit"))
-    parts.append(_pingpong(codes, log.events[ACTIVITY], "activity"))
+        parts.append(_pingpong(codes, log.events[GROUP], "unit", coded=log.codes(GROUP)))
+    parts.append(_pingpong(codes, log.events[ACTIVITY], "activity", coded=log.codes(ACTIVITY)))
     pingpong = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else \
         pd.DataFrame({c: pd.Series(dtype=object if c in ("level", "from", "via") else "int64")
                       for c in PINGPONG_COLUMNS})

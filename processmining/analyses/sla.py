@@ -190,14 +190,15 @@ def _stop_intervals(log: EventLog, pairs: Sequence[ClockStop], as_of_ns: int) ->
     ev = log.events
     codes = log.case_codes()
     n = len(ev)
-    acts = ev[ACTIVITY].to_numpy()
+    act_codes, act_names = log.codes(ACTIVITY)
+    position = {name: i for i, name in enumerate(act_names.tolist())}
     done = _ns(ev[TIMESTAMP])
     begin = _begin_ns(log)
     parts = []
     requests = unanswered = 0
     for first, second in pairs:  # a loop over the (few) pairs; each step is vectorised over events
-        ia = np.flatnonzero(acts == first)
-        ib = np.flatnonzero(acts == second)
+        ia = np.flatnonzero(act_codes == position.get(first, -2))
+        ib = np.flatnonzero(act_codes == position.get(second, -2))
         if not len(ia):
             continue
         # The next B after each A: B positions are sorted (the frame is sorted by case, then time), so
@@ -311,9 +312,11 @@ def attribute_waiting(
     if len(stops) and len(tr):
         # Overlap of each wait [source completion, target begin) with its case's stops: join waits to the
         # (few) stops of their case, clip, and sum back per wait.
-        t = pd.DataFrame({"row": np.arange(len(tr)), "case": tr["case"].to_numpy(),
+        # Joined on case codes (the stops' own codes): the rows and order of a join on the case ids.
+        t = pd.DataFrame({"row": np.arange(len(tr)), "case": log.case_codes()[log.transition_positions()],
                           "ws": _ns(tr["source_time"]), "we": _ns(tr["target_time"])})
-        s = pd.DataFrame({"case": stops["case"].to_numpy(), "ss": _ns(stops["start"]), "se": _ns(stops["end"])})
+        s = pd.DataFrame({"case": merged["case"].to_numpy(dtype="int64"), "ss": _ns(stops["start"]),
+                          "se": _ns(stops["end"])})
         j = t.merge(s, on="case", how="inner")
         lo = np.maximum(j["ws"].to_numpy(), j["ss"].to_numpy())
         hi = np.minimum(j["we"].to_numpy(), j["se"].to_numpy())

@@ -71,14 +71,23 @@ def compute_trends(
     if agency:
         out["median_agency_workdays"] = done["agency_workdays"].groupby(done_period).median().reindex(index)
     if top_edges and len(transitions):
-        key = pd.MultiIndex.from_frame(transitions[["source", "target"]])
-        wanted = pd.MultiIndex.from_tuples(list(top_edges))
-        on_top = key.isin(wanted)
-        tr = transitions[on_top]
+        # The rows whose source and target are among the top edges' names (one hash lookup per row), then
+        # the exact pairs among those few: not a MultiIndex over every transition.
+        source, target = transitions["source"], transitions["target"]
+        maybe = np.flatnonzero((source.isin({a for a, _ in top_edges}) & target.isin({b for _, b in top_edges}))
+                               .to_numpy(dtype=bool))
+        s, t = source.to_numpy()[maybe], target.to_numpy()[maybe]
+        edge_of = np.full(len(maybe), -1, dtype=np.int64)
+        for k, (a, b) in enumerate(top_edges):
+            edge_of[(edge_of < 0) & (s == a) & (t == b)] = k
+        on_top = edge_of >= 0
+        tr = transitions[["target_time", "wait_workdays"]].take(maybe[on_top])  # the rows, in log order
+        which = edge_of[on_top]
         wait_period = period_labels(tr["target_time"], period, timezone)
         out["median_wait_top_workdays"] = tr["wait_workdays"].groupby(wait_period).median().reindex(index)
+        first = {pair: k for k, pair in reversed(list(enumerate(top_edges)))}  # an edge named twice: same rows
         for a, b in top_edges:
-            mask = ((tr["source"] == a) & (tr["target"] == b)).to_numpy()
+            mask = which == first[(a, b)]
             out[f"median_wait_workdays: {a} → {b}"] = (
                 tr["wait_workdays"][mask].groupby(wait_period[mask]).median().reindex(index)
             )

@@ -94,9 +94,10 @@ def variant_table(log: EventLog, *, top: int | None = None) -> VariantTable:
     cases = log.case_table()
     throughput_days = cases["throughput"].dt.total_seconds() / 86_400
     # One median per variant: group the per-case throughput by variant (vectorised groupby).
-    variant_codes, variant_uniques = pd.factorize(cases["variant"], sort=False)
+    # The log's variant codes (first appearance, as factorize numbers them): no hashing of tuples per case.
+    variant_codes, variant_uniques = log.variant_codes()
     medians = pd.Series(throughput_days.to_numpy()).groupby(variant_codes).median()
-    median_by_variant = dict(zip(variant_uniques, medians.to_numpy(), strict=True))
+    median_by_variant = dict(zip(variant_uniques.tolist(), medians.to_numpy(), strict=True))
     shown = counts if top is None else counts.iloc[:top]
     variants = list(shown.index)
     n = len(variants)

@@ -199,6 +199,107 @@ def _parse_iso(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return wall, minutes
 
 
+_FIELD_WIDTHS = {"Y": 4, "m": 2, "d": 2, "H": 2, "M": 2, "S": 2}
+_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)
+#: Without a profile format: plain ISO 8601 without offset, which the general path reads as naive wall time.
+_ISO_FIXED = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d")
+
+
+def _fixed_spec(fmt: str) -> tuple[int, list[tuple[str, int]], list[tuple[int, int]]] | None:
+    """A strptime format of fixed-width fields (%Y %m %d %H %M %S) and ASCII literals:
+    (width, [(field, position)], [(position, byte)]); ``None`` for any other format."""
+    fields: list[tuple[str, int]] = []
+    literals: list[tuple[int, int]] = []
+    pos = i = 0
+    while i < len(fmt):
+        ch = fmt[i]
+        if ch == "%":
+            field = fmt[i + 1] if i + 1 < len(fmt) else ""
+            if field not in _FIELD_WIDTHS or any(f == field for f, _ in fields):
+                return None
+            fields.append((field, pos))
+            pos += _FIELD_WIDTHS[field]
+            i += 2
+        else:
+            if not (ch.isascii() and ch.isprintable()):
+                return None
+            literals.append((pos, ord(ch)))
+            pos += 1
+            i += 1
+    if not {"Y", "m", "d"} <= {f for f, _ in fields}:
+        return None
+    return pos, fields, literals
+
+
+def _fixed_width(arrow: pa.Array, fmt: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """Rows whose text is exactly ``fmt`` with fixed-width fields, read from the bytes: (which rows, their
+    naive wall time as datetime64[ns], NaT elsewhere).
+
+    Only texts that match digit for digit and literal for literal and hold a valid date and time are
+    taken (years 1678-2261, the nanosecond range); every other row (other widths, padding, offsets,
+    impossible dates) is left to the general parser, so the results are those of ``pd.to_datetime``.
+    """
+    n = len(arrow)
+    quick = np.zeros(n, dtype=bool)
+    wall = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    specs = [_fixed_spec(fmt)] if fmt is not None else [_fixed_spec(f) for f in _ISO_FIXED]
+    if not n or not (pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type)):
+        return quick, wall
+    buffers = arrow.buffers()
+    if buffers[2] is None:
+        return quick, wall
+    offsets = np.frombuffer(buffers[1], dtype=np.int64 if pa.types.is_large_string(arrow.type) else np.int32)
+    offsets = offsets[arrow.offset:arrow.offset + n + 1].astype(np.int64)
+    data = np.frombuffer(buffers[2], dtype=np.uint8)
+    lengths = np.diff(offsets)
+    valid = arrow.is_valid().to_numpy(zero_copy_only=False) if arrow.null_count else np.ones(n, dtype=bool)
+    for spec in specs:
+        if spec is None:
+            continue
+        width, fields, literals = spec
+        rows = np.flatnonzero(valid & (lengths == width) & ~quick)
+        if not len(rows):
+            continue
+        starts = offsets[rows]
+        if len(rows) == n and (starts == starts[0] + width * np.arange(n)).all():
+            blocks = [(rows, data[starts[0]:starts[0] + n * width].reshape(n, width))]  # a view, no copy
+        else:  # each row's bytes, gathered from a sliding-window view (no index matrix)
+            blocks = [(rows, np.lib.stride_tricks.sliding_window_view(data, width)[starts])]
+        for where, block in blocks:
+            columns = np.ascontiguousarray(block.T)  # one row of bytes per character position
+            ok = np.ones(len(where), dtype=bool)
+            for position, byte in literals:
+                ok &= columns[position] == byte
+            zero = np.zeros(len(where), dtype=np.int32)  # every field and day number fits 32 bits
+            value: dict[str, np.ndarray] = {"H": zero, "M": zero, "S": zero}
+            for field, position in fields:
+                number = np.zeros(len(where), dtype=np.int32)
+                for j in range(_FIELD_WIDTHS[field]):
+                    digit = columns[position + j] - np.uint8(48)  # a non-digit byte wraps above 9
+                    ok &= digit <= 9
+                    number = number * 10 + digit
+                value[field] = number
+            year, month, day = value["Y"], value["m"], value["d"]
+            leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+            ok &= (year >= 1678) & (year <= 2261) & (month >= 1) & (month <= 12) & (day >= 1)
+            ok &= (value["H"] <= 23) & (value["M"] <= 59) & (value["S"] <= 59)
+            month = np.where(ok, month, 1)
+            ok &= day <= _MONTH_DAYS[month - 1] + (leap & (month == 2))
+            if not ok.any():
+                continue
+            # Days since 1970-01-01 of the proleptic Gregorian date (the civil-from-days inverse).
+            y = year - (month <= 2)
+            era = y // 400
+            yoe = y - era * 400
+            doy = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
+            days = era * 146_097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719_468
+            seconds = days.astype(np.int64) * 86_400 + (value["H"] * 3600 + value["M"] * 60 + value["S"])
+            hit = where[ok]
+            wall[hit] = (seconds[ok] * 1_000_000_000).view("datetime64[ns]")
+            quick[hit] = True
+    return quick, wall
+
+
 def _parse_general(
     texts: pa.Array, *, order: _DayMonth, column: str, excel_epoch: dt.datetime | None, notes: list[str]
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -377,15 +478,25 @@ def parse_timestamps(
     arrow = pa.array(text.astype(pd.StringDtype("pyarrow", na_value=np.nan)).array)
     if isinstance(arrow, pa.ChunkedArray):
         arrow = arrow.combine_chunks()
+    n = len(arrow)
+    # Fast path: texts written exactly in a fixed-width form (the profile's format, or plain ISO
+    # 8601 without offset) are read straight from their bytes; only the others go the general way.
+    quick, quick_wall = _fixed_width(arrow, fmt)
+    rest = np.flatnonzero(~quick) if quick.any() else None
+    if rest is not None and len(rest) < n:
+        arrow = arrow.take(pa.array(rest))
     stripped = pc.utf8_trim_whitespace(arrow)
-    missing = pc.fill_null(pc.equal(stripped, ""), True).to_numpy(zero_copy_only=False)
-    encoded = pc.dictionary_encode(pc.if_else(pa.array(missing), pa.scalar(None, stripped.type), stripped))
+    missing_rest = pc.fill_null(pc.equal(stripped, ""), True).to_numpy(zero_copy_only=False)
+    encoded = pc.dictionary_encode(pc.if_else(pa.array(missing_rest), pa.scalar(None, stripped.type), stripped))
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype("int64")
     uniques = encoded.dictionary.cast(pa.string())
-    naive, offsets = _parse_texts(uniques, column=column, path=path, fmt=fmt, dayfirst=dayfirst,
-                                  excel_epoch=excel_epoch, notes=notes)
+    if len(uniques):
+        naive, offsets = _parse_texts(uniques, column=column, path=path, fmt=fmt, dayfirst=dayfirst,
+                                      excel_epoch=excel_epoch, notes=notes)
+    else:
+        naive, offsets = np.zeros(0, dtype="datetime64[ns]"), np.zeros(0)
     has = codes >= 0
     take = np.where(has, codes, 0)
     if len(naive):
@@ -394,6 +505,17 @@ def parse_timestamps(
     else:
         wall_values = np.full(len(codes), np.datetime64("NaT"), dtype="datetime64[ns]")
         minutes = np.full(len(codes), np.nan)
+    missing = missing_rest
+    if rest is not None:  # spread the general path's rows back among the fast ones
+        full_wall = quick_wall
+        full_minutes = np.full(n, np.nan)
+        full_has = np.ones(n, dtype=bool)
+        missing = np.zeros(n, dtype=bool)
+        full_wall[rest] = wall_values
+        full_minutes[rest] = minutes
+        full_has[rest] = has
+        missing[rest] = missing_rest
+        wall_values, minutes, has = full_wall, full_minutes, full_has
     wall = pd.Series(wall_values, index=index, dtype="datetime64[ns]")
     unparseable = has & np.isnat(wall_values)
 
@@ -403,7 +525,11 @@ def parse_timestamps(
         utc = (wall[with_offset] - pd.to_timedelta(minutes[with_offset], unit="m")).dt.tz_localize("UTC")
         result[with_offset] = utc.dt.tz_convert(timezone)
     naive_rows = ~with_offset & ~unparseable & has
-    if naive_rows.any():
+    if naive_rows.all():  # every row naive (the common case): no masked assignment
+        local, dst_notes = localise(wall, timezone)
+        result = local
+        notes += [f"column {column}: {n}" for n in dst_notes]
+    elif naive_rows.any():
         local, dst_notes = localise(wall[naive_rows], timezone)
         result[naive_rows] = local
         notes += [f"column {column}: {n}" for n in dst_notes]

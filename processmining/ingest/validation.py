@@ -37,9 +37,10 @@ from ..log import (
     EventLog,
     Source,
     empty_rejects,
+    release_unused_memory,
 )
 from .mapping import LIFECYCLE_COMPLETE, LIFECYCLE_START, candidates, detect_roles
-from .privacy import count_masked, load_key, mask_personal_numbers, pseudonymise
+from .privacy import load_key, mask_and_count, mask_personal_numbers, pseudonymise
 from .profiles import DEFAULT_EARLIEST, Profile
 from .timestamps import parse_timestamps
 
@@ -60,13 +61,14 @@ class _Rejects:
         self.reason = np.full(len(rows), None, dtype=object)
         self.column = np.full(len(rows), None, dtype=object)
         self.value = np.full(len(rows), None, dtype=object)
+        self._rejected = np.zeros(len(rows), dtype=bool)  # kept in step with reason (no scan of objects)
 
     @property
     def rejected(self) -> np.ndarray:
-        return np.asarray(self.reason != None, dtype=bool)  # noqa: E711  (element-wise on an object array)
+        return self._rejected.copy()
 
     def add(self, mask: np.ndarray, column: str, values: Any, reason: str | np.ndarray) -> None:
-        new = np.asarray(mask, dtype=bool) & ~self.rejected
+        new = np.asarray(mask, dtype=bool) & ~self._rejected
         if not new.any():
             return
         where = np.flatnonzero(new)
@@ -76,6 +78,10 @@ class _Rejects:
         else:
             self.value[where] = np.asarray(values, dtype=object)[where]
         self.reason[where] = reason[where] if isinstance(reason, np.ndarray) else reason
+        if isinstance(reason, np.ndarray):
+            self._rejected = np.asarray(self.reason != None, dtype=bool)  # noqa: E711  (element-wise)
+        elif reason is not None:
+            self._rejected = self._rejected | new
 
     def frame(self, reader: pd.DataFrame | None) -> pd.DataFrame:
         hit = self.rejected
@@ -103,12 +109,25 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def _blank(values: pd.Series) -> np.ndarray:
-    """Missing, or text that is empty or only whitespace."""
+def _blank(values: pd.Series, encoded: pa.DictionaryArray | None = None) -> np.ndarray:
+    """Missing, or text that is empty or only whitespace.
+
+    Tested once per distinct value (``encoded``: the column's dictionary encoding, when the caller has
+    one), not on a trimmed copy of every value.
+    """
     if pd.api.types.is_string_dtype(values) or values.dtype == object:
-        blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(arrow_text(values)), ""), True)
-        return np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)
+        encoded = encoded if encoded is not None else _dictionary(values)
+        blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(encoded.dictionary), ""), True)
+        per_value = np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)
+        indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        return np.where(indices >= 0, per_value[np.maximum(indices, 0)] if len(per_value) else True, True)
     return np.asarray(values.isna().to_numpy(dtype=bool))
+
+
+def _dictionary(values: pd.Series) -> pa.DictionaryArray:
+    """A text column's Arrow dictionary encoding (one array; nulls stay null)."""
+    encoded = pc.dictionary_encode(arrow_text(values))
+    return encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded
 
 
 def _ids(values: pd.Series) -> pd.Series:
@@ -164,6 +183,24 @@ def _numeric(values: pd.Series, decimal: str | None) -> tuple[pd.Series, str] | 
     head = head.filter(pc.fill_null(pc.not_equal(head, ""), False)).slice(0, 1000)
     if len(head) and not pc.all(pc.match_substring_regex(head, _NUMBERISH)).as_py():
         return None
+    # Every test below is per value: on a column with few distinct values (amounts per case, codes)
+    # they run on the distinct values and the numbers are spread back by the dictionary's indices.
+    encoded = pc.dictionary_encode(raw)
+    few = len(encoded.dictionary) * 2 <= len(raw)
+    found = _numeric_arrow(encoded.dictionary if few else raw, decimal)
+    if found is None:
+        return None
+    numbers, kind = found
+    if few:
+        numbers = numbers.take(encoded.indices)
+    if kind == "integers":
+        return pd.Series(pd.array(numbers.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)),
+                         index=values.index, dtype="Int64"), kind
+    return pd.Series(numbers.to_numpy(zero_copy_only=False), index=values.index, dtype="float64"), kind
+
+
+def _numeric_arrow(raw: pa.Array, decimal: str | None) -> tuple[pa.Array, str] | None:
+    """:func:`_numeric` on Arrow text: (float64 or int64 values, kind) or ``None``."""
     text = pc.utf8_trim_whitespace(raw)
     present = pc.fill_null(pc.not_equal(text, ""), False)
     sample = text.filter(present)
@@ -173,15 +210,11 @@ def _numeric(values: pd.Series, decimal: str | None) -> tuple[pd.Series, str] | 
     if decimal != "." and pc.all(pc.match_substring_regex(sample, _COMMA_NUMBER)).as_py() and (
             decimal == "," or pc.any(pc.match_substring_regex(sample, r"[, \x{00a0}\x{202f}]")).as_py()):
         cleaned = pc.replace_substring(pc.replace_substring_regex(text, r"[ \x{00a0}\x{202f}]", ""), ",", ".")
-        numbers = pc.cast(pc.if_else(present, cleaned, none), pa.float64())
-        return pd.Series(numbers.to_numpy(zero_copy_only=False), index=values.index, dtype="float64"), "decimal comma"
+        return pc.cast(pc.if_else(present, cleaned, none), pa.float64()), "decimal comma"
     if decimal != "," and pc.all(pc.match_substring_regex(sample, _POINT_NUMBER)).as_py():
         if pc.all(pc.match_substring_regex(sample, _INTEGER)).as_py():
-            ints = pc.cast(pc.if_else(present, text, none), pa.int64())
-            return pd.Series(pd.array(ints.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)),
-                             index=values.index, dtype="Int64"), "integers"
-        numbers = pc.cast(pc.if_else(present, text, none), pa.float64())
-        return pd.Series(numbers.to_numpy(zero_copy_only=False), index=values.index, dtype="float64"), "decimal point"
+            return pc.cast(pc.if_else(present, text, none), pa.int64()), "integers"
+        return pc.cast(pc.if_else(present, text, none), pa.float64()), "decimal point"
     return None
 
 
@@ -275,6 +308,40 @@ def _label_variants(activity: pd.Series, merge: bool) -> tuple[pd.Series, list[s
     if replace:
         activity = activity.replace(replace)
     return activity, warnings, notes
+
+
+def _duplicate_rows(source: pd.DataFrame, case: pd.Series, ts: pd.Series,
+                    case_encoded: pa.DictionaryArray | None = None) -> np.ndarray:
+    """``source.duplicated(keep="first")``: rows that are exact copies of an earlier row.
+
+    Two rows can only be copies when their case ids and their completion times (as wall-clock time:
+    the same text is the same wall-clock time even where daylight saving reads it twice) are equal, so
+    only the rows that share such a pair with another row are compared column by column. Same result,
+    a fraction of the hashing.
+    """
+    def full(frame: pd.DataFrame) -> np.ndarray:
+        try:
+            return frame.duplicated(keep="first").to_numpy(dtype=bool, copy=True)
+        except TypeError:  # unhashable cell values (nested XES attributes): compare their text
+            return frame.astype(str).duplicated(keep="first").to_numpy(dtype=bool, copy=True)
+
+    n = len(source)
+    if n < 2 or any(pd.api.types.is_object_dtype(d) for d in source.dtypes) or not isinstance(
+            ts.dtype, pd.DatetimeTZDtype):
+        return full(source)  # object columns may hold unhashable values: the whole-frame rule decides
+    wall = pd.DatetimeIndex(ts).tz_localize(None).asi8.view(np.uint64)
+    encoded = case_encoded if case_encoded is not None else _dictionary(case)
+    case_codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    with np.errstate(over="ignore"):
+        key = wall * np.uint64(0x9E3779B97F4A7C15) + case_codes.astype(np.int64).view(np.uint64)
+    # Keys that occur more than once, found by sorting (much faster than hashing millions of keys).
+    ordered = np.sort(key)
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    candidates = np.flatnonzero(np.isin(key, np.unique(repeated))) if len(repeated) else np.zeros(0, dtype=np.int64)
+    out = np.zeros(n, dtype=bool)
+    if len(candidates):
+        out[candidates] = full(source.iloc[candidates])
+    return out
 
 
 def _first_reject_message(path: str, rejects: pd.DataFrame) -> str:
@@ -413,7 +480,8 @@ def table_to_log(
     case = _ids(source[case_col])
     activity = _ids(source[act_col]) if not (pd.api.types.is_string_dtype(source[act_col])
                                               and source[act_col].dtype != object) else source[act_col]
-    rejects.add(_blank(case), case_col, case, "missing case id")
+    case_encoded = _dictionary(case)  # shared by the checks on case ids below
+    rejects.add(_blank(case, case_encoded), case_col, case, "missing case id")
     rejects.add(_blank(activity), act_col, activity, "missing activity")
     fmt_string = profile.timestamp_format if profile else None
     times = parse_timestamps(source[ts_col], column=ts_col, path=path, timezone=tz, fmt=fmt_string,
@@ -456,10 +524,7 @@ def table_to_log(
                              "kept as completions")
 
     # ---- exact duplicates (all source columns equal), among rows not rejected --------------------------
-    try:
-        duplicated = source.duplicated(keep="first").to_numpy(dtype=bool, copy=True)
-    except TypeError:  # unhashable cell values (nested XES attributes): compare their text
-        duplicated = source.astype(str).duplicated(keep="first").to_numpy(dtype=bool, copy=True)
+    duplicated = _duplicate_rows(source, case, ts, case_encoded)
     duplicated &= ~rejects.rejected
     if duplicated.any():
         count = int(duplicated.sum())
@@ -498,15 +563,21 @@ def table_to_log(
         raise StrictModeError(_first_reject_message(path, rejects_frame))
 
     # ---- the events ------------------------------------------------------------------------------------
-    events: dict[str, Any] = {CASE: case[keep].reset_index(drop=True)}
-    kept_activity = activity[keep].reset_index(drop=True)
+    everything = bool(keep.all())
+
+    def kept(values: pd.Series) -> pd.Series:
+        """The kept rows (all of them, when nothing was rejected: no copy)."""
+        return (values if everything else values[keep]).reset_index(drop=True)
+
+    events: dict[str, Any] = {CASE: kept(case)}
+    kept_activity = kept(activity)
     kept_activity, label_warnings, label_notes = _label_variants(kept_activity, merge)
     warnings += label_warnings
     notes_out += label_notes
     events[ACTIVITY] = kept_activity
-    events[TIMESTAMP] = ts[keep].reset_index(drop=True)
-    if start_ts is not None and start_ts[keep].notna().any():
-        events[START] = start_ts[keep].reset_index(drop=True)
+    events[TIMESTAMP] = kept(ts)
+    if start_ts is not None and kept(start_ts).notna().any():
+        events[START] = kept(start_ts)
     role_columns = {roles[r]: _ROLE_TARGETS[r] for r in ("resource", "unit", "lifecycle") if r in roles}
     used = {CASE, ACTIVITY, TIMESTAMP, START, ROW, *role_columns.values()}
     renamed: list[tuple[str, str]] = []
@@ -518,7 +589,7 @@ def table_to_log(
         if column in (case_col, act_col, ts_col, start_col):
             continue
         if column in role_columns:
-            events[role_columns[column]] = source[column][keep].reset_index(drop=True)
+            events[role_columns[column]] = kept(source[column])
             continue
         target = attributes.get(column, column)
         if target in used:
@@ -526,7 +597,7 @@ def table_to_log(
         if target != column:
             renamed.append((column, target))
         used.add(target)
-        events[target] = source[column][keep].reset_index(drop=True)
+        events[target] = kept(source[column])
     events[ROW] = pd.Series(rows[keep], dtype="int64")
     frame = pd.DataFrame(events)
     if fmt_text:  # an empty cell is a missing value
@@ -543,13 +614,14 @@ def table_to_log(
         if column in (CASE, TIMESTAMP, START, ROW):
             continue
         before = frame[column]
-        after = mask_personal_numbers(before)
+        after, changed = mask_and_count(before)
         if after is not before:
-            masked_total += count_masked(before, after)
+            masked_total += changed
             frame[column] = after
     if masked_total:
         notes_out.append(f"{masked_total} value(s) with a Swedish personal identity number masked (********-****)")
-    case_ids = frame[CASE]
+    # The distinct case ids decide as well as every row would (masking is per value).
+    case_ids = pd.Series(pc.unique(arrow_text(frame[CASE])), dtype=_TEXT) if len(frame) else frame[CASE]
     if mask_personal_numbers(case_ids) is not case_ids:
         warnings.append("some case ids contain a Swedish personal identity number; they are kept as ids "
                         "(pseudonymise them in the source system)")
@@ -587,6 +659,8 @@ def table_to_log(
                  duplicates_removed=n_duplicates, timezone=tz, notes=tuple(notes_out), warnings=tuple(warnings),
                  pseudonymised=pseudonymised)
     log = EventLog.from_frame(frame, source=src, rejects=rejects_frame, timezone=tz)
+    del frame, rejects
+    release_unused_memory()  # validation's temporaries, before the analyses allocate theirs
     n_merged = int(merged.sum())
     if rows_read != log.n_events + len(rejects_frame) + n_duplicates + n_merged:
         raise AssertionError(

@@ -1,0 +1,245 @@
+"""Results that speed work must not change.
+
+For every shared log with published figures, and for the demo log, a compact fingerprint of the
+summary-level figures of :func:`processmining.pipeline.analyze_log` (edge counts and median waits,
+variant counts, throughput, the top bottleneck, the top candidate, handover totals) is compared with
+plain pandas computations on the event frame, never with numbers written down here. Then the fast,
+code-based paths of the library are compared, exactly, with the straightforward name-based computations
+they replaced (same groups, same rows, same floating-point results), and the fast timestamp, duplicate
+and masking paths of ingest with pandas' own functions.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from processmining.analyses import bottlenecks, discovery, edges, rework
+from processmining.ingest import read_log, timestamps
+from processmining.ingest.privacy import count_masked, mask_and_count, mask_personal_numbers
+from processmining.ingest.timestamps import parse_timestamps
+from processmining.ingest.validation import _duplicate_rows
+from processmining.log import ACTIVITY, CASE, GROUP, RESOURCE, START, TIMESTAMP, EventLog, _variant_codes
+from processmining.pipeline import Analysis, analyze_log
+from tests.support import PUBLISHED, ROOT, shared_log
+
+DEMO = "demo.csv"
+LOGS = [*PUBLISHED, DEMO]
+TZ = "Europe/Stockholm"
+
+
+@cache
+def analysed(name: str) -> tuple[EventLog, Analysis]:
+    if name == DEMO:
+        log = read_log(ROOT / "event_logs" / DEMO, profile=ROOT / "event_logs" / "profiles" / "demo.toml")
+    else:
+        log = read_log(shared_log(name))
+    return log, analyze_log(log)
+
+
+# ---- the fingerprint and its independent counterpart -------------------------------------------------------
+def fingerprint(analysis: Analysis) -> dict[str, Any]:
+    """The summary-level figures of one run, in plain Python types."""
+    e = analysis.dfg.edges
+    throughput = analysis.bottlenecks.cases["throughput_days"].to_numpy(dtype="float64")
+    top = analysis.bottlenecks.edges.iloc[0] if len(analysis.bottlenecks.edges) else None
+    h = analysis.handovers
+    return {
+        "edges": {(s, t): int(c) for s, t, c in zip(e["source"], e["target"], e["count"], strict=True)},
+        "median_wait_days": dict(zip(zip(e["source"], e["target"], strict=True), e["median_wait_days"], strict=True)),
+        "variants": {v: int(c) for v, c in analysis.log.variant_counts().items()},
+        "throughput_days": (float(np.median(throughput)), float(np.mean(throughput)),
+                            float(np.quantile(throughput, 0.9))),
+        "top_bottleneck": None if top is None else (top["source"], top["target"], float(top["score"])),
+        "handovers": None if h is None else (h.level, int(h.counts["handovers"]), int(h.counts["transitions"])),
+    }
+
+
+def independent(log: EventLog, analysis: Analysis) -> dict[str, Any]:
+    """The same figures from the event frame with plain pandas (group-by, shift, sorting by name)."""
+    ev = log.events
+    same = (ev[CASE] == ev[CASE].shift(-1)).to_numpy()
+    begin = ev[START].where(ev[START].notna(), ev[TIMESTAMP]) if START in ev.columns else ev[TIMESTAMP]
+    pairs = pd.DataFrame({
+        "source": ev[ACTIVITY].to_numpy()[same],
+        "target": ev[ACTIVITY].shift(-1).to_numpy()[same],
+        "days": ((begin.shift(-1) - ev[TIMESTAMP]).dt.total_seconds() / 86_400).to_numpy()[same],
+        "source_time": ev[TIMESTAMP][same].reset_index(drop=True),
+        "target_time": begin.shift(-1)[same].reset_index(drop=True),
+    })
+    by_edge = pairs.groupby(["source", "target"])
+    counts, medians = by_edge.size(), by_edge["days"].median()
+
+    variants = ev.groupby(CASE, sort=False)[ACTIVITY].agg(tuple).value_counts()
+    first = ev.groupby(CASE)[TIMESTAMP].min()
+    if START in ev.columns:
+        first = np.minimum(first, ev.groupby(CASE)[START].min().fillna(first))
+    days = ((ev.groupby(CASE)[TIMESTAMP].max() - first).dt.total_seconds() / 86_400).to_numpy(dtype="float64")
+
+    # The top bottleneck as the module docstring defines it, with the calendar's per-row arithmetic.
+    work = analysis.calendar.working_days(pairs["source_time"], pairs["target_time"])
+    excess = np.clip(work - np.nanmedian(work), 0, None)
+    scored = pd.DataFrame({"source": pairs["source"], "target": pairs["target"], "excess": excess, "work": work})
+    per_edge = scored.groupby(["source", "target"]).agg(score=("excess", "sum"), total=("work", "sum"),
+                                                       count=("excess", "size")).reset_index()
+    per_edge = per_edge.sort_values(["score", "total", "count", "source", "target"],
+                                    ascending=[False, False, False, True, True], kind="stable")
+    top = per_edge.iloc[0] if len(per_edge) else None
+
+    h = analysis.handovers
+    handovers = None
+    if h is not None:
+        nodes = ev[GROUP if h.level == "unit" else RESOURCE]
+        nxt = nodes.shift(-1)
+        known = same & nodes.notna().to_numpy() & nxt.notna().to_numpy()
+        handovers = (h.level, int((known & (nodes != nxt).to_numpy()).sum()), int(same.sum()))
+    return {
+        "edges": {k: int(v) for k, v in counts.items()},
+        "median_wait_days": dict(medians.items()),
+        "variants": {v: int(c) for v, c in variants.items()},
+        "throughput_days": (float(np.median(days)), float(np.mean(days)), float(np.quantile(days, 0.9))),
+        "top_bottleneck": None if top is None else (top["source"], top["target"], float(top["score"])),
+        "handovers": handovers,
+    }
+
+
+@pytest.mark.parametrize("name", LOGS)
+def test_fingerprint_equals_an_independent_pandas_computation(name: str) -> None:
+    log, analysis = analysed(name)
+    ours, theirs = fingerprint(analysis), independent(log, analysis)
+    assert ours["edges"] == theirs["edges"]
+    assert ours["variants"] == theirs["variants"]
+    assert ours["median_wait_days"].keys() == theirs["median_wait_days"].keys()
+    for edge, median in theirs["median_wait_days"].items():
+        assert ours["median_wait_days"][edge] == pytest.approx(median, rel=1e-12, abs=1e-12), edge
+    assert ours["throughput_days"] == pytest.approx(theirs["throughput_days"], rel=1e-12, abs=1e-12)
+    assert ours["handovers"] == theirs["handovers"]
+    if theirs["top_bottleneck"] is None:
+        assert ours["top_bottleneck"] is None
+    else:
+        assert ours["top_bottleneck"][:2] == theirs["top_bottleneck"][:2]
+        assert ours["top_bottleneck"][2] == pytest.approx(theirs["top_bottleneck"][2], rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize("name", LOGS)
+def test_counts_are_the_published_ones_and_the_summary_agrees(name: str) -> None:
+    log, analysis = analysed(name)
+    if name in PUBLISHED:
+        assert (log.n_cases, log.n_events, len(log.activities), log.n_variants) == PUBLISHED[name]
+    assert analysis.variants.n_variants == log.n_variants == len(log.variant_counts())
+    assert log.activities == sorted(log.events[ACTIVITY].unique().tolist())
+    assert log.n_cases == log.events[CASE].nunique()
+    ranking = analysis.variants.table
+    assert ranking["cases"].tolist() == sorted(ranking["cases"].tolist(), reverse=True)
+    assert int(ranking["cases"].sum()) == log.n_cases
+
+
+@pytest.mark.parametrize("name", LOGS)
+def test_top_candidate_is_the_best_ranked_activity(name: str) -> None:
+    log, analysis = analysed(name)
+    report = analysis.candidates
+    assert report is not None
+    if not report.candidates:
+        return
+    best = report.candidates[0]
+    assert best.rank == 1 and best.activity in log.activities
+    assert best.score == max(c.score for c in report.candidates)
+    row = report.table.set_index("activity").loc[best.activity]
+    assert int(row["events"]) == int((log.events[ACTIVITY] == best.activity).sum())
+    assert int(row["cases"]) == log.events.loc[log.events[ACTIVITY] == best.activity, CASE].nunique()
+
+
+# ---- fast paths against the straightforward computations they replaced --------------------------------------
+@pytest.mark.parametrize("name", LOGS)
+def test_code_based_tables_equal_the_name_based_ones_exactly(name: str) -> None:
+    log, analysis = analysed(name)
+    calendar = analysis.calendar
+    tr = edges.transition_waits(log, calendar)
+    pd.testing.assert_frame_equal(edges.edge_table(log, calendar), edges._grouped_edge_stats(tr), check_exact=True)
+    pd.testing.assert_frame_equal(edges.edge_stats(tr), edges._grouped_edge_stats(tr), check_exact=True)
+    pd.testing.assert_frame_equal(bottlenecks.activity_table(log, calendar),
+                                  bottlenecks._activity_table_by_name(log, calendar), check_exact=True)
+    pd.testing.assert_frame_equal(discovery._activity_table(log, calendar),
+                                  discovery._activity_table_by_name(log, calendar), check_exact=True)
+    fast, slow = rework._repeats(log), rework._repeats_by_name(log)
+    pd.testing.assert_frame_equal(fast[0], slow[0], check_exact=True)
+    assert fast[1] == slow[1]
+    # Working days from the per-event clock equal the calendar's per-row arithmetic, bit for bit.
+    np.testing.assert_array_equal(tr["wait_workdays"].to_numpy(),
+                                  calendar.working_days(tr["source_time"], tr["target_time"]))
+    # Variants from the hashed codes equal one tuple per case.
+    codes, variants = _variant_codes(log)
+    per_case = log.events.groupby(CASE, sort=True)[ACTIVITY].agg(tuple)
+    assert [variants[c] for c in codes] == per_case.loc[log.case_ids()].tolist()
+
+
+def test_a_log_from_an_unsorted_frame_has_the_same_tables() -> None:
+    log, _ = analysed("running-example.csv")
+    shuffled = log.events.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    again = EventLog.from_frame(shuffled, source=log.source)
+    pd.testing.assert_frame_equal(again.events, log.events, check_exact=True)
+    for table in ("case_table", "transitions", "variant_counts"):
+        left, right = getattr(again, table)(), getattr(log, table)()
+        (pd.testing.assert_series_equal if isinstance(left, pd.Series) else pd.testing.assert_frame_equal)(
+            left, right, check_exact=True)
+
+
+# ---- ingest fast paths against pandas -------------------------------------------------------------------------
+def _random_stamps(rng: np.random.Generator, n: int) -> list[str | None]:
+    """Texts of the fixed width of ``%Y-%m-%d %H:%M:%S``, many of them impossible, plus odd ones."""
+    y, m, d = rng.integers(1600, 2300, n), rng.integers(0, 14, n), rng.integers(0, 33, n)
+    hh, mm, ss = rng.integers(0, 26, n), rng.integers(0, 62, n), rng.integers(0, 62, n)
+    texts: list[str | None] = [f"{a:04d}-{b:02d}-{c:02d} {e:02d}:{f:02d}:{g:02d}"
+                               for a, b, c, e, f, g in zip(y, m, d, hh, mm, ss, strict=True)]
+    texts += ["", None, " 2024-01-01 10:00:00", "2024-1-01 10:00:00", "2024-01-01T10:00:00", "2024-02-29 10:00:00",
+              "2023-02-29 10:00:00", "2100-02-29 10:00:00", "2000-02-29 23:59:59", "2024-10-27 02:30:00",
+              "2024-10-27 02:30:00", "2024-03-31 02:30:00", "2024-01-01 10:00:00+01:00"]
+    return texts
+
+
+@pytest.mark.parametrize("fmt", ["%Y-%m-%d %H:%M:%S", None])
+def test_fixed_width_timestamps_equal_the_general_parser(fmt: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = _random_stamps(np.random.default_rng(7), 20_000)
+    values = pd.Series(texts, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+    fast = parse_timestamps(values, column="t", path="p", timezone=TZ, fmt=fmt, dayfirst=True)
+    assert fast.values.notna().sum() > 10_000
+    # The same column with the byte-level fast path switched off: pandas' parsers for every text.
+    monkeypatch.setattr(timestamps, "_fixed_width", lambda arrow, fmt: (np.zeros(len(arrow), dtype=bool),
+                                                                         np.zeros(0, dtype="datetime64[ns]")))
+    general = parse_timestamps(values, column="t", path="p", timezone=TZ, fmt=fmt, dayfirst=True)
+    pd.testing.assert_series_equal(fast.values, general.values, check_exact=True)
+    np.testing.assert_array_equal(fast.missing, general.missing)
+    np.testing.assert_array_equal(fast.unparseable, general.unparseable)
+    assert fast.notes == general.notes
+
+
+def test_duplicates_equal_pandas_duplicated() -> None:
+    rng = np.random.default_rng(11)
+    n = 5_000
+    frame = pd.DataFrame({
+        "case": pd.Series(rng.integers(0, 50, n).astype(str), dtype=pd.StringDtype("pyarrow", na_value=np.nan)),
+        "act": pd.Series(rng.choice(list("abc"), n), dtype=pd.StringDtype("pyarrow", na_value=np.nan)),
+        "time": pd.Series(rng.choice(["2024-10-27 02:30:00", "2024-10-27 03:00:00", "2024-01-01 10:00:00", ""], n),
+                          dtype=pd.StringDtype("pyarrow", na_value=np.nan)),
+    })
+    times = parse_timestamps(frame["time"], column="time", path="p", timezone=TZ, fmt="%Y-%m-%d %H:%M:%S")
+    expected = frame.duplicated(keep="first").to_numpy()
+    assert expected.any()
+    np.testing.assert_array_equal(_duplicate_rows(frame, frame["case"], times.values), expected)
+
+
+def test_masking_counts_what_it_changes() -> None:
+    values = pd.Series(["Ring 19121212-1212", "ok", None, "8112189876 x", "ärende 121212-1212", "0123456789",
+                        "TVV 2024-000001", "12 34 56 78 90"] * 50, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+    masked, changed = mask_and_count(values)
+    assert masked.equals(mask_personal_numbers(values))
+    assert changed == count_masked(values, masked) == 150
+    assert masked.iloc[0] == "Ring ********-****" and masked.iloc[1] == "ok"
+    arrow = pa.array(["ingen siffra", "inga", None] * 10, type=pa.large_string())
+    plain = pd.Series(arrow, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+    assert mask_personal_numbers(plain) is plain
