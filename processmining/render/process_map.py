@@ -1,0 +1,438 @@
+"""The process map: a directly-follows graph drawn with graphviz as SVG and PNG, for a process owner.
+
+:func:`render_process_map` draws a :class:`~processmining.analyses.discovery.DirectlyFollowsGraph` (usually
+after :func:`~processmining.analyses.discovery.simplify`) top to bottom, from the start node ▶ to the end
+node ■:
+
+- ``mode="frequency"``: every activity shows its events, every path its count; a path's thickness and
+  colour grow with its count, an activity's fill with its events.
+- ``mode="performance"``: every path shows its median waiting time (DESIGN.md: from the completion of the
+  first activity to the start of the next, or its completion where it has no start) in the unit that
+  reads best (minutes, hours, days), in Swedish working time where the calendar is Swedish and in
+  calendar time otherwise (the title and legend say which); the path's colour is its waiting-time
+  class (the fixed classes of the handover map, so that maps compare), its thickness still its count.
+
+The title names the log and the simplification ("visar 35 av 398 aktiviteter, 56 % av händelserna");
+labels are Swedish by default (decimal comma, thin-space thousands), English with ``lang="en"``.
+
+Rendering runs ``dot`` through ``graphviz.Source.pipe`` (stdin to stdout: no temporary files, unlike
+pm4py's ``save_vis_*``). Nodes and edges are emitted in a fixed order and the version comment that
+graphviz writes into SVG is removed, so the same graph gives byte-identical SVG. Each file is written to
+``<name>.tmp`` in the target folder and moved into place with ``os.replace``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+import re
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+import graphviz
+import pandas as pd
+
+from ..analyses.discovery import END, START_NODE, DirectlyFollowsGraph, Simplification
+from ..errors import ConfigError
+from .handover_map import DELAY_CLASSES, DELAY_COLOURS
+
+__all__ = ["MODES", "format_wait", "pipe_dot", "process_map_dot", "render_process_map", "write_csv", "write_rendered"]
+
+MODES = ("frequency", "performance")
+FONT = "DejaVu Sans,Helvetica,Arial,sans-serif"
+#: Fill of an activity by its events relative to the most frequent shown activity (0-20-...-100 %).
+NODE_COLOURS = ("#eef4fa", "#d2e3f3", "#a9cbe6", "#6fa8d6", "#3c7fc0")
+#: Colour of a path in frequency mode by its count relative to the most frequent path.
+FREQ_EDGE_COLOURS = ("#a8b3bf", "#7d8da0", "#566a82", "#344a66", "#1b2f4d")
+START_END_COLOUR = "#6b7b8c"
+_WRAP = 24  # characters per line of an activity name
+
+_TEXT: dict[str, dict[str, str]] = {
+    "sv": {
+        "events": "händelser", "cases": "ärenden", "legend": "Teckenförklaring",
+        "freq_mode": "Frekvens: antal händelser per aktivitet och antal gånger varje väg följs",
+        "perf_mode": "Prestanda: median väntetid per väg ({unit})",
+        "unit_work": "svensk arbetstid", "unit_cal": "kalendertid",
+        "shown": "visar {a} av {at} aktiviteter, {es} av händelserna; {p} av {pt} vägar, {ts} av övergångarna",
+        "all": "visar alla {a} aktiviteter och alla {p} vägar",
+        "added": "{n} vägar tillagda för att hålla kartan sammanhängande",
+        "empty": "{n} ärenden har ingen visad aktivitet",
+        "start": "start", "end": "slut",
+        "width": "Linjens bredd: hur ofta vägen följs",
+        "freq_colour": "Linjens färg och etikett: antal gånger vägen följs",
+        "node_fill": "Rutans färg: antal händelser (andel av den vanligaste aktiviteten)",
+        "node_label": "Ruta: aktivitet, antal händelser",
+        "node_label_service": "Ruta: aktivitet, antal händelser, median handläggningstid",
+        "perf_colour": "Linjens färg: median väntetid, {unit}",
+        "perf_label": "Etikett: median väntetid ({units})",
+        "units_work": "min = minuter, tim = arbetstimmar, d = arbetsdagar om {h} timmar",
+        "units_cal": "min = minuter, tim = timmar, d = dygn",
+        "start_end": "▶ start och ■ slut: antal ärenden som börjar eller slutar med aktiviteten",
+        "min": "min", "hour": "tim", "day": "d", "below_min": "< 1 min",
+        "service": "handl.tid",
+    },
+    "en": {
+        "events": "events", "cases": "cases", "legend": "Legend",
+        "freq_mode": "Frequency: events per activity and how often each path is followed",
+        "perf_mode": "Performance: median waiting time per path ({unit})",
+        "unit_work": "Swedish working time", "unit_cal": "calendar time",
+        "shown": "showing {a} of {at} activities, {es} of events; {p} of {pt} paths, {ts} of transitions",
+        "all": "showing all {a} activities and all {p} paths",
+        "added": "{n} paths added to keep the map connected",
+        "empty": "{n} cases have no shown activity",
+        "start": "start", "end": "end",
+        "width": "Line width: how often the path is followed",
+        "freq_colour": "Line colour and label: how often the path is followed",
+        "node_fill": "Box colour: events (share of the most frequent activity)",
+        "node_label": "Box: activity, events",
+        "node_label_service": "Box: activity, events, median service time",
+        "perf_colour": "Line colour: median waiting time, {unit}",
+        "perf_label": "Label: median waiting time ({units})",
+        "units_work": "min = minutes, h = working hours, d = working days of {h} hours",
+        "units_cal": "min = minutes, h = hours, d = days of 24 hours",
+        "start_end": "▶ start and ■ end: cases that begin or end with the activity",
+        "min": "min", "hour": "h", "day": "d", "below_min": "< 1 min",
+        "service": "service",
+    },
+}
+
+
+# ---- numbers as a Swedish (or English) reader expects them ----------------------------------------------------
+def _int(value: int, lang: str) -> str:
+    text = f"{int(value):,}"
+    return text.replace(",", "\u202f") if lang == "sv" else text
+
+
+def _dec(value: float, lang: str, digits: int = 1) -> str:
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if lang == "sv" else text
+
+
+def _pct(share: float, lang: str) -> str:
+    pct = share * 100
+    if 99.95 <= pct < 100:
+        text = ">99,9" if lang == "sv" else ">99.9"
+    elif pct >= 10 or pct == 0:
+        text = f"{pct:.0f}"
+    else:
+        text = _dec(pct, lang, 1)
+    return f"{text}\u00a0%"
+
+
+def _duration(days: float, hours_per_day: float, t: dict[str, str], lang: str) -> str:
+    """A waiting time in days (of ``hours_per_day`` hours) in the unit that reads best."""
+    if math.isnan(days):
+        return "–"
+    hours = days * hours_per_day
+    if hours == 0:
+        return f"0 {t['min']}"
+    if abs(hours) * 60 < 1:
+        return t["below_min"] if hours >= 0 else f"{_dec(hours * 60, lang, 1)} {t['min']}"
+    if abs(hours) < 1:
+        return f"{hours * 60:.0f} {t['min']}"
+    if abs(days) < 1:
+        return f"{_dec(hours, lang, 1)} {t['hour']}"
+    return f"{_dec(days, lang, 1 if abs(days) < 100 else 0)} {t['day']}"
+
+
+def format_wait(days: float, *, hours_per_day: float = 9.0, lang: str = "sv") -> str:
+    """A waiting time in days of ``hours_per_day`` hours as a map label: "< 1 min", "45 min", "3,2 tim", "4,5 d"."""
+    return _duration(days, hours_per_day, _TEXT["sv" if lang == "sv" else "en"], lang)
+
+
+def _wait_class(days: float) -> int:
+    for i, bound in enumerate(DELAY_CLASSES):
+        if days < bound:
+            return i
+    return len(DELAY_CLASSES)
+
+
+def _share_class(share: float, n: int) -> int:
+    return max(0, min(int(share * n), n - 1))
+
+
+def _wrap(name: str) -> list[str]:
+    return textwrap.wrap(name, width=_WRAP, break_long_words=True, break_on_hyphens=False) or [name]
+
+
+# ---- the title --------------------------------------------------------------------------------------------------
+def _simplification_line(dfg: DirectlyFollowsGraph, simp: Simplification | None, t: dict[str, str],
+                         lang: str) -> list[str]:
+    if simp is None or simp.is_identity:
+        return [t["all"].format(a=_int(dfg.n_activities, lang), p=_int(dfg.n_edges, lang))]
+    lines = [t["shown"].format(
+        a=_int(simp.activities_shown, lang), at=_int(simp.activities_total, lang), es=_pct(simp.event_share, lang),
+        p=_int(simp.edges_shown, lang), pt=_int(simp.edges_total, lang), ts=_pct(simp.transition_share, lang),
+    )]
+    if simp.edges_added_for_connectivity:
+        lines.append(t["added"].format(n=_int(simp.edges_added_for_connectivity, lang)))
+    if simp.cases_without_shown_activity:
+        lines.append(t["empty"].format(n=_int(simp.cases_without_shown_activity, lang)))
+    return lines
+
+
+def _header_html(title: str, lines: Sequence[str], legend: str) -> str:
+    """The graph label: the title and its lines on the left, the legend on the right."""
+    text = "".join(f'{html.escape(line)}<BR ALIGN="LEFT"/>' for line in lines)
+    left = (f'<FONT POINT-SIZE="24"><B>{html.escape(title)}</B></FONT><BR ALIGN="LEFT"/>'
+            f'<FONT POINT-SIZE="8"> </FONT><BR ALIGN="LEFT"/><FONT POINT-SIZE="14">{text}</FONT>')
+    return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4"><TR>'
+            f'<TD VALIGN="TOP" ALIGN="LEFT" BALIGN="LEFT">{left}</TD>'
+            f'<TD WIDTH="30"></TD><TD VALIGN="TOP">{legend}</TD></TR></TABLE>>')
+
+
+# ---- the map ----------------------------------------------------------------------------------------------------
+def process_map_dot(
+    dfg: DirectlyFollowsGraph,
+    *,
+    mode: str = "frequency",
+    title: str,
+    lang: str = "sv",
+    simplification: Simplification | None = None,
+    calendar_label: str | None = None,
+) -> str:
+    """The DOT source of the process map (fixed order, so identical input gives identical text).
+
+    Args:
+        dfg: the graph to draw, normally from :func:`~processmining.analyses.discovery.simplify`.
+        mode: ``"frequency"`` or ``"performance"``.
+        title: first line of the title, e.g. the log's file name.
+        lang: ``"sv"`` (default) or ``"en"``.
+        simplification: what was removed (default: ``dfg.simplification``).
+        calendar_label: the sentence naming the working calendar (default: ``dfg.calendar.describe(lang)``).
+
+    Raises:
+        ConfigError: an unknown mode or language.
+    """
+    if mode not in MODES:
+        raise ConfigError(f"unknown process map mode {mode!r}; choose frequency or performance")
+    if lang not in _TEXT:
+        raise ConfigError(f"unknown language {lang!r}; choose sv or en")
+    t = _TEXT[lang]
+    simp = simplification if simplification is not None else dfg.simplification
+    performance = mode == "performance"
+    working = dfg.calendar.kind == "se"
+    hours_per_day = dfg.calendar.hours_per_day
+    wait_column = "median_wait_workdays" if working else "median_wait_days"
+    service_column = "median_service_workdays" if working else "median_service_days"
+    unit = t["unit_work"] if working else t["unit_cal"]
+
+    lines = [t["perf_mode"].format(unit=unit) if performance else t["freq_mode"]]
+    lines += _simplification_line(dfg, simp, t, lang)
+    lines.append(f"{_int(dfg.n_cases, lang)} {t['cases']} · {_int(dfg.n_events, lang)} {t['events']}")
+    if performance:
+        lines.append(calendar_label if calendar_label is not None else dfg.calendar.describe(lang))
+
+    show_service = performance and dfg.has_service_times
+    legend = _legend_html(t, lang, performance=performance, working=working, hours_per_day=hours_per_day,
+                          service=show_service)
+    dot = graphviz.Digraph(name="process_map", engine="dot")
+    dot.attr(rankdir="TB", fontname=FONT, labelloc="t", labeljust="l", label=_header_html(title, lines, legend),
+             bgcolor="white", nodesep="0.3", ranksep="0.45", pad="0.3", outputorder="edgesfirst")
+    dot.attr("node", shape="box", style="rounded,filled", fontname=FONT, fontsize="12", penwidth="0.8",
+             color="#51606f", margin="0.12,0.06")
+    dot.attr("edge", fontname=FONT, fontsize="11", arrowsize="0.7")
+
+    activities = dfg.activities  # most frequent first, ties by name: a fixed order
+    ids = {str(name): f"a{i}" for i, name in enumerate(activities["activity"])}
+    max_events = max((int(e) for e in activities["events"]), default=1) or 1
+    edges = dfg.edges
+    counts = [int(c) for c in edges["count"]]
+    ends = [int(c) for c in dfg.start_activities["cases"]] + [int(c) for c in dfg.end_activities["cases"]]
+    max_count = max(counts + ends, default=1) or 1
+
+    # Every drawn edge as (count, from id, to id, attributes).
+    drawn: list[tuple[int, str, str, dict[str, str]]] = []
+    start_end = {"color": START_END_COLOUR, "style": "dashed", "fontcolor": START_END_COLOUR}
+    for name, cases in dfg.start_activities.itertuples(index=False):
+        if str(name) in ids:
+            drawn.append((int(cases), "start", ids[str(name)],
+                          {"label": "" if performance else f" {_int(int(cases), lang)}", **start_end}))
+    for src, dst, count, wait in zip(edges["source"], edges["target"], edges["count"], edges[wait_column],
+                                     strict=True):
+        if str(src) not in ids or str(dst) not in ids:
+            continue
+        if performance:
+            colour = DELAY_COLOURS[_wait_class(float(wait))] if not math.isnan(float(wait)) else START_END_COLOUR
+            label = _duration(float(wait), hours_per_day, t, lang)
+        else:
+            colour = FREQ_EDGE_COLOURS[_share_class(int(count) / max_count, len(FREQ_EDGE_COLOURS))]
+            label = _int(int(count), lang)
+        drawn.append((int(count), ids[str(src)], ids[str(dst)],
+                      {"label": f" {label}", "color": colour, "fontcolor": "#222222"}))
+    for name, cases in dfg.end_activities.itertuples(index=False):
+        if str(name) in ids:
+            drawn.append((int(cases), ids[str(name)], "end",
+                          {"label": "" if performance else f" {_int(int(cases), lang)}", **start_end}))
+    drawn.sort(key=lambda e: (-e[0], e[1], e[2]))
+
+    # Nodes in flow order: dot breaks cycles by a depth-first search that takes nodes, and each node's
+    # out-edges, in the order the nodes were declared. Declaring them in the order of a search from ▶ along
+    # the most frequent paths first keeps the main flow pointing down; rarer paths back are drawn upwards.
+    rows = {ids[str(r.activity)]: r for r in activities.itertuples(index=False)}
+    dot.node("start", label=START_NODE, shape="circle", style="filled", fillcolor="#2f9e44", fontcolor="white",
+             fontsize="16", width="0.45", fixedsize="true", color="#2b8a3e")
+    for node_id in _flow_order(drawn, list(rows)):
+        row = rows[node_id]
+        share = int(row.events) / max_events
+        cls = _share_class(share, len(NODE_COLOURS))
+        text = "<BR/>".join(f"<B>{html.escape(part)}</B>" for part in _wrap(str(row.activity)))
+        detail = f"{_int(int(row.events), lang)} {t['events']}"
+        if show_service:
+            service = float(getattr(row, service_column))
+            if not math.isnan(service):
+                detail += f" · {t['service']} {_duration(service, hours_per_day, t, lang)}"
+        fontcolor = "white" if cls >= 3 else "black"
+        label = f'<{text}<BR/><FONT POINT-SIZE="11">{html.escape(detail)}</FONT>>'
+        dot.node(node_id, label=label, fillcolor=NODE_COLOURS[cls], fontcolor=fontcolor)
+    dot.node("end", label=END, shape="circle", style="filled", fillcolor="#343a40", fontcolor="white",
+             fontsize="14", width="0.45", fixedsize="true", color="#212529")
+    for count, src_id, dst_id, attrs in drawn:
+        dot.edge(src_id, dst_id, penwidth=f"{1.0 + 6.0 * math.sqrt(count / max_count):.2f}",
+                 weight=str(1 + round(20 * count / max_count)), **attrs)
+
+    # ▶ on the first rank and ■ on the last, as a reader expects.
+    with dot.subgraph(name="sources") as rank:
+        rank.attr(rank="source")
+        rank.node("start")
+    with dot.subgraph(name="sinks") as rank:
+        rank.attr(rank="sink")
+        rank.node("end")
+    return str(dot.source)
+
+
+def _flow_order(drawn: Sequence[tuple[int, str, str, dict[str, str]]], nodes: Sequence[str]) -> list[str]:
+    """Activity ids in depth-first preorder from ▶, most frequent out-edge first; unreached ones after."""
+    out: dict[str, list[str]] = {}
+    for _, src, dst, _attrs in drawn:  # already most frequent first
+        out.setdefault(src, []).append(dst)
+    known = set(nodes)
+    order: list[str] = []
+    seen = {"end"}
+    stack = ["start"]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        order.append(node)
+        stack.extend(reversed([n for n in out.get(node, ()) if n not in seen]))
+    return [n for n in order if n in known] + [n for n in nodes if n not in seen]
+
+
+def _swatches(items: Sequence[tuple[str, str]]) -> str:
+    """One legend row of colour swatches with their ranges, side by side."""
+    cells = "".join(f'<TD BGCOLOR="{colour}" WIDTH="22" HEIGHT="14" BORDER="1" COLOR="#999999"> </TD>'
+                    f'<TD ALIGN="LEFT">{html.escape(text)}  </TD>' for colour, text in items)
+    return (f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1"><TR>{cells}'
+            "</TR></TABLE></TD></TR>")
+
+
+def _legend_html(t: dict[str, str], lang: str, *, performance: bool, working: bool, hours_per_day: float,
+                 service: bool) -> str:
+    def line(text: str, bold: bool = False) -> str:
+        body = f"<B>{html.escape(text)}</B>" if bold else html.escape(text)
+        return f'<TR><TD ALIGN="LEFT">{body}</TD></TR>'
+
+    rows = [line(t["legend"], bold=True)]
+    if performance:
+        unit = t["unit_work"] if working else t["unit_cal"]
+        units = t["units_work"].format(h=_dec(hours_per_day, lang, 0)) if working else t["units_cal"]
+        rows.append(line(t["perf_colour"].format(unit=unit)))
+        bounds = ("0",) + tuple(_dec(b, lang, 1) for b in DELAY_CLASSES)
+        spans = [f"{bounds[i]}–{bounds[i + 1]} {t['day']}" if i < len(DELAY_CLASSES) else f"≥ {bounds[i]} {t['day']}"
+                 for i in range(len(DELAY_COLOURS))]
+        rows.append(_swatches(list(zip(DELAY_COLOURS, spans, strict=True))))
+        rows.append(line(t["perf_label"].format(units=units)))
+    else:
+        rows.append(line(t["freq_colour"]))
+    rows.append(line(t["width"]))
+    rows.append(line(t["node_label_service" if service else "node_label"]))
+    rows.append(line(t["node_fill"]))
+    n = len(NODE_COLOURS)
+    rows.append(_swatches([(colour, f"{i * 100 // n}–{(i + 1) * 100 // n}\u00a0%")
+                           for i, colour in enumerate(NODE_COLOURS)]))
+    rows.append(line(t["start_end"]))
+    return ('<TABLE BORDER="1" COLOR="#bbbbbb" CELLBORDER="0" CELLSPACING="1" CELLPADDING="3">'
+            + "".join(rows) + "</TABLE>")
+
+
+# ---- files ------------------------------------------------------------------------------------------------------
+_VERSION_COMMENT = re.compile(rb"<!-- Generated by graphviz version [^>]*-->\r?\n")
+
+
+def _deterministic_svg(data: bytes) -> bytes:
+    """Drop the graphviz version comment (it differs between machines; the drawing does not depend on it)."""
+    return _VERSION_COMMENT.sub(b"", data, count=1)
+
+
+def _write_bytes(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """A table as CSV for Swedish Excel (UTF-8 with BOM, ``;``, decimal comma, CRLF), written atomically."""
+    text = frame.to_csv(sep=";", decimal=",", index=False, float_format="%.4f", lineterminator="\r\n")
+    return _write_bytes(Path(path), text.encode("utf-8-sig"))
+
+
+def pipe_dot(source: str, fmt: str) -> bytes:
+    """Run ``dot`` on DOT source in memory (stdin to stdout, no temporary files); SVG made deterministic.
+
+    Raises:
+        ConfigError: the graphviz ``dot`` program is not installed.
+    """
+    try:
+        data: bytes = graphviz.Source(source).pipe(format=fmt)
+    except graphviz.ExecutableNotFound as exc:
+        raise ConfigError("graphviz's `dot` program is not installed; install graphviz (apt-get install graphviz, "
+                          "brew install graphviz) and run the command again") from exc
+    return _deterministic_svg(data) if fmt == "svg" else data
+
+
+def write_rendered(source: str, out_stem: str | Path, formats: Sequence[str] = ("svg", "png")) -> list[Path]:
+    """Render DOT source to ``<out_stem>.<format>`` for each format, atomically; returns the paths."""
+    stem = Path(out_stem)
+    return [_write_bytes(stem.with_name(f"{stem.name}.{fmt}"), pipe_dot(source, fmt)) for fmt in formats]
+
+
+def render_process_map(
+    dfg: DirectlyFollowsGraph,
+    out_stem: str | Path,
+    *,
+    mode: str = "frequency",
+    title: str,
+    lang: str = "sv",
+    simplification: Simplification | None = None,
+    calendar_label: str | None = None,
+) -> list[Path]:
+    """Draw the process map to ``<out_stem>.svg`` and ``<out_stem>.png``; returns the two paths.
+
+    Args:
+        dfg: the graph, normally after :func:`~processmining.analyses.discovery.simplify` (a full graph of a
+            log with hundreds of activities is drawn as it is, which nobody can read).
+        out_stem: file path without suffix, e.g. ``reports/x/process_map``.
+        mode: ``"frequency"`` (counts) or ``"performance"`` (median waiting times, coloured).
+        title: first line of the title (the log's name); mode, simplification and counts are added.
+        lang: ``"sv"`` (default) or ``"en"``.
+        simplification: what was removed (default: ``dfg.simplification``).
+        calendar_label: the sentence naming the working calendar (default: ``dfg.calendar.describe(lang)``).
+
+    Example:
+        >>> full = discover_dfg(log)
+        >>> acts, most, rule = auto_simplify(full.n_activities)
+        >>> render_process_map(simplify(full, activities=acts, max_activities=most, rule=rule),
+        ...                    Path("reports/x/process_map"), title="08_receipt.xes.gz")
+    """
+    source = process_map_dot(dfg, mode=mode, title=title, lang=lang, simplification=simplification,
+                             calendar_label=calendar_label)
+    return write_rendered(source, out_stem)
