@@ -26,13 +26,14 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .calendar import WorkCalendar, get_calendar
 from .errors import AnalysisError, ConfigError
-from .log import GROUP, RESOURCE, EventLog, summary_counts
+from .log import GROUP, RESOURCE, EventLog, release_unused_memory, summary_counts
 
 if TYPE_CHECKING:
     from .analyses.bottlenecks import BottleneckReport
     from .analyses.candidates import CandidateReport
     from .analyses.discovery import DirectlyFollowsGraph
     from .analyses.handovers import HandoverAnalysis
+    from .analyses.perspectives import PerspectiveResult
     from .analyses.sla import Targets
     from .analyses.variants import VariantTable
 
@@ -68,13 +69,20 @@ class AnalysisOptions:
         end_activities: activities that close a case (default: "Ärende avslutat" where present).
         top: how many bottlenecks, variants and candidates the summaries show.
         period: ``"month"`` or ``"quarter"`` for the trends.
-        activities: keep the activities covering this % of events on the map (``None``: automatic).
-        paths: keep the paths covering this % of transitions on the map (``None``: automatic).
+        activities: keep the activities covering this % of events on the map (``None``: all up to 40
+            activities, else the 35 most frequent).
+        paths: keep the paths covering this % of transitions on the map (``None``: at most 2 paths per
+            shown activity, at least 20, and those that keep the map connected).
         handover_level: ``"unit"``, ``"resource"`` or ``"auto"`` (unit where the log has units, else
             resource where ids are pseudonymised, else none).
         min_group: leave out any handover cell about fewer than this many cases (k-anonymity).
         candidates_config: TOML with the candidate score's weights (``None``: the shipped defaults).
         needs_human: more activities that need a human decision (never ranked as automatable).
+        by: also compare the groups of this attribute (``case:region``, ``region``, ``org:group``, ...).
+        engine: ``"local"`` or ``"dask"``: where the core figures (edges with their waits, variants) are
+            computed (:func:`processmining.engine.run_core`; identical results).
+        scheduler: the Dask scheduler's address (``None``: a temporary local cluster).
+        partitions: case partitions for the Dask engine (``None``: one per worker thread).
     """
 
     calendar: str = "se"
@@ -90,6 +98,10 @@ class AnalysisOptions:
     min_group: int = 5
     candidates_config: Path | None = None
     needs_human: tuple[str, ...] = ()
+    by: str | None = None
+    engine: str = "local"
+    scheduler: str | None = None
+    partitions: int | None = None
 
     def to_summary(self) -> dict[str, Any]:
         targets: Any = self.targets
@@ -102,7 +114,8 @@ class AnalysisOptions:
             "top": self.top, "period": self.period, "activities_pct": self.activities, "paths_pct": self.paths,
             "handover_level": self.handover_level, "min_group": self.min_group,
             "candidates_config": str(self.candidates_config) if self.candidates_config else None,
-            "needs_human": list(self.needs_human),
+            "needs_human": list(self.needs_human), "by": self.by, "engine": self.engine,
+            "scheduler": self.scheduler, "partitions": self.partitions,
         }
 
 
@@ -121,6 +134,7 @@ class Analysis:
         bottlenecks: waits, ranking, attribution, SLA, rework, work in progress, trends.
         handovers: the handover graph, or ``None`` with the reason in ``handover_note``.
         candidates: automation candidates, or ``None`` with the reason in ``candidate_note``.
+        perspectives: the groups of ``options.by`` side by side (``None`` without ``by``).
         started, finished: when the run began and ended (local time, with offset).
         timings: seconds per stage, in run order.
     """
@@ -138,6 +152,7 @@ class Analysis:
     finished: dt.datetime
     handover_note: str | None = None
     candidate_note: str | None = None
+    perspectives: PerspectiveResult | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -210,7 +225,7 @@ def analyze_log(
     """
     from .analyses.bottlenecks import analyze_bottlenecks
     from .analyses.candidates import find_candidates, load_candidate_config
-    from .analyses.discovery import auto_simplify, discover_dfg, simplify
+    from .analyses.discovery import discover_dfg, simplify_for_map
     from .analyses.handovers import handover_graph
     from .analyses.sla import parse_clock_stops
     from .analyses.variants import variant_table
@@ -227,35 +242,58 @@ def analyze_log(
         present = set(log.activities)
         ends = tuple(a for a in DEFAULT_END_ACTIVITIES if a in present) or None
 
+    release_unused_memory()  # what reading the file freed (its raw table) before the analyses allocate
+    if options.engine != "local" or options.scheduler is not None:
+        with _timed(timings, f"core figures ({options.engine})", progress):
+            _use_engine(log, options, calendar)
     with _timed(timings, "discovery", progress):
         dfg = discover_dfg(log, calendar=calendar)
-        if options.activities is None and options.paths is None:
-            activities_pct, max_activities, rule = auto_simplify(dfg.n_activities)
-            shown = simplify(dfg, activities=activities_pct, paths=100.0, max_activities=max_activities, rule=rule)
-        else:
-            shown = simplify(dfg, activities=options.activities if options.activities is not None else 100.0,
-                             paths=options.paths if options.paths is not None else 100.0,
-                             rule="chosen by the user")
+        shown = simplify_for_map(dfg, activities=options.activities, paths=options.paths)
         variants = variant_table(log)
+        release_unused_memory()  # the stages' temporaries: so the peak is one stage's, not their sum
     with _timed(timings, "bottlenecks", progress):
         bottlenecks = analyze_bottlenecks(log, calendar=calendar, clock_stops=parse_clock_stops(options.clock_stops),
                                           targets=options.targets, end_activities=ends, top=options.top,
                                           period=options.period)
+        release_unused_memory()
     handovers, handover_note = None, None
     with _timed(timings, "handovers", progress):
         level, handover_note = _handover_level(log, options.handover_level)
         if level is not None:
             handovers = handover_graph(log, level=level, calendar=calendar, min_group=options.min_group)
+        release_unused_memory()
     candidates, candidate_note = None, None
     with _timed(timings, "candidates", progress):
         config = load_candidate_config(options.candidates_config, needs_human=options.needs_human)
         candidates = find_candidates(log, config=config, calendar=calendar)
+    perspectives = None
+    if options.by:
+        from .analyses.perspectives import compare_groups
+
+        with _timed(timings, "perspectives", progress):
+            perspectives = compare_groups(log, options.by, calendar=calendar, top=min(options.top, 5),
+                                          min_cases=options.min_group)
     return Analysis(
         log=log, options=options, calendar=calendar, dfg=dfg, process_map=shown, variants=variants,
         bottlenecks=bottlenecks, handovers=handovers, candidates=candidates, started=started,
         finished=dt.datetime.now().astimezone(), handover_note=handover_note, candidate_note=candidate_note,
-        timings=timings,
+        perspectives=perspectives, timings=timings,
     )
+
+
+def _use_engine(log: EventLog, options: AnalysisOptions, calendar: WorkCalendar) -> None:
+    """Compute the core figures on the chosen engine and hand them to the analyses of this run.
+
+    :func:`processmining.engine.run_core` gives tables identical to the in-process ones (its tests
+    say so), so the log's caches take them: the map's edges with their waiting times and the variant
+    counts come from the cluster; the analyses that build on them run here on the same numbers.
+    """
+    from .engine import run_core
+
+    figures = run_core(log, engine=options.engine, scheduler=options.scheduler, calendar=calendar,
+                       partitions=options.partitions)
+    log._cache[f"edge_table:{calendar!r}"] = figures.edges
+    log._cache["variant_counts"] = figures.variants
 
 
 def _num(value: Any) -> float | None:
@@ -300,6 +338,8 @@ def summary_of(analysis: Analysis) -> dict[str, Any]:
         summary.update(analysis.candidates.to_summary(top=analysis.options.top))
     else:
         summary["automation_candidates"] = []
+    if analysis.perspectives is not None:
+        summary["perspectives"] = analysis.perspectives.to_summary()
     summary["rejects_by_reason"] = {str(k): int(v) for k, v in
                                     log.rejects["reason"].value_counts().sort_index().items()}
     summary["provenance"] = analysis.provenance()
@@ -354,28 +394,32 @@ def write_reports(
         written.append(write_summary(analysis, out / "summary.json", summary=summary))
         rejects = out / "rejects.csv"
         written.append(write_rejects(analysis.log, rejects))
+    map_svgs: dict[str, str] | None = None
     if maps:
         with _timed(timings, "maps", progress):
             written += _write_maps(analysis, out, lang)
+        map_svgs = {mode: (out / f"{stem}.svg").read_text("utf-8")
+                    for mode, stem in (("frequency", "process_map"), ("performance", "process_map_performance"))}
     if excel:
+        from .render.charts import write_chart_pngs
         from .render.excel import write_workbook
 
         with _timed(timings, "bottlenecks.xlsx", progress):
-            written += write_workbook(analysis, out / "bottlenecks.xlsx", lang=lang, summary=summary)
+            map_png = out / "process_map.png"
+            written += write_workbook(analysis, out / "bottlenecks.xlsx", lang=lang, summary=summary,
+                                      map_png=map_png if maps else None)
+            written += write_chart_pngs(analysis, out, lang=lang)
     if html:
         from .render.html import write_html
 
         with _timed(timings, "report.html", progress):
-            written.append(write_html(analysis, out / "report.html", lang=lang, summary=summary))
+            written.append(write_html(analysis, out / "report.html", lang=lang, summary=summary, map_svgs=map_svgs))
     return written
 
 
 def map_title(analysis: Analysis, lang: str) -> str:
-    """The first line of every map's title: the log's name and its size."""
-    log = analysis.log
-    if lang == "sv":
-        return f"{analysis.title}: {log.n_cases:,} ärenden, {log.n_events:,} händelser".replace(",", " ")
-    return f"{analysis.title}: {log.n_cases:,} cases, {log.n_events:,} events"
+    """The first line of every map's title: the log's name (the renderers add its size and the filters)."""
+    return analysis.title
 
 
 def _write_maps(analysis: Analysis, out: Path, lang: str) -> list[Path]:

@@ -16,7 +16,11 @@ from . import (  # noqa: E402,F401
     analyze,
     bottlenecks,
     candidates,
+    discover,
+    export,
     handovers,
+    merge,
+    perspectives,
     sample,
     validate,
 )

@@ -11,12 +11,12 @@ from typing import Annotated, Any
 import typer
 
 from ._app import app, err, library_errors, out
+from ._engine import EngineName, EngineOption, PartitionsOption, SchedulerOption
 from ._options import (
     ActivityOption,
     CaseOption,
     DayfirstOption,
     DropDuplicatesOption,
-    LogPath,
     MergeLabelsOption,
     ProfileOption,
     PseudonymiseOption,
@@ -89,7 +89,8 @@ ActivitiesPctOption = Annotated[float | None, typer.Option(
          "activities, else the 35 most frequent).")]
 PathsPctOption = Annotated[float | None, typer.Option(
     "--paths", metavar="PCT", min=0.001, max=100, rich_help_panel=PANEL, show_default=False,
-    help="Map: keep the most frequent paths covering PCT % of transitions (the map stays connected).")]
+    help="Map: keep the most frequent paths covering PCT % of transitions (default: at most 2 per shown "
+         "activity); the map stays connected.")]
 HandoverLevelOption = Annotated[HandoverLevel, typer.Option(
     "--handover-level", rich_help_panel=PANEL,
     help="Handover graph between units (org:group) or case officers; auto: units where the log has them.")]
@@ -98,6 +99,26 @@ MinGroupOption = Annotated[int, typer.Option("--min-group", min=1, metavar="K", 
 CandidatesConfigOption = Annotated[Path | None, typer.Option(
     "--candidates-config", metavar="FILE", rich_help_panel=PANEL, show_default=False,
     help="TOML with the automation score's weights and assumptions (see `processmining candidates --help`).")]
+SOURCES_PANEL = "Several sources"
+LogPaths = Annotated[list[Path] | None, typer.Argument(
+    help="Event log(s): .csv, .xlsx, .xes, .xes.gz or .parquet. Several files are merged on their case key "
+         "(the first is the case system); or give --project instead.", show_default=False)]
+ProjectOption = Annotated[Path | None, typer.Option(
+    "--project", metavar="FILE", rich_help_panel=SOURCES_PANEL, show_default=False,
+    help="Project file (TOML) naming several sources, their profiles, key normalisation and clock offsets "
+         "(example: event_logs/projects/demo_split.toml).")]
+JoinKeyOption = Annotated[str | None, typer.Option(
+    "--join-key", metavar="COL[,COL...]", rich_help_panel=SOURCES_PANEL, show_default=False,
+    help="Case-key column: one name for every file, or one per file (e.g. Diarienummer,Ärende-ID).")]
+KeyPrefixOption = Annotated[list[str] | None, typer.Option(
+    "--key-prefix", metavar="TEXT", rich_help_panel=SOURCES_PANEL, show_default=False,
+    help="Prefix removed from case keys before matching (repeatable), e.g. \"TVV \".")]
+ClockOffsetOption = Annotated[list[str] | None, typer.Option(
+    "--clock-offset", metavar="±HH:MM", rich_help_panel=SOURCES_PANEL, show_default=False,
+    help="Added to one file's times, one per file in order (e.g. +00:00 -00:07).")]
+ByOption = Annotated[str | None, typer.Option(
+    "--by", metavar="ATTRIBUTE", rich_help_panel=PANEL, show_default=False,
+    help="Also compare the groups of this attribute side by side: region (case:region), program, org:group, ...")]
 LangOption = Annotated[Lang, typer.Option("--lang", help="Language of the reports: sv or en.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print summary.json on stdout.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (and --json).")]
@@ -106,7 +127,8 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing 
 def _options(*, calendar: CalendarKind, hours: str, clock_stop: list[str] | None, target_days: float | None,
              targets_file: Path | None, end_activity: list[str] | None, top: int, period: Period,
              activities: float | None, paths: float | None, handover_level: HandoverLevel, min_group: int,
-             candidates_config: Path | None) -> Any:
+             candidates_config: Path | None, by: str | None, engine: EngineName, scheduler: str | None,
+             partitions: int | None) -> Any:
     from ..analyses.sla import BottleneckSettings, Targets, load_settings
     from ..pipeline import AnalysisOptions
 
@@ -121,11 +143,39 @@ def _options(*, calendar: CalendarKind, hours: str, clock_stop: list[str] | None
     return AnalysisOptions(calendar=calendar.value, hours=hours, clock_stops=stops, targets=targets,
                            end_activities=ends, top=top, period=period.value, activities=activities, paths=paths,
                            handover_level=handover_level.value, min_group=min_group,
-                           candidates_config=candidates_config)
+                           candidates_config=candidates_config, by=by, engine=engine.value, scheduler=scheduler,
+                           partitions=partitions)
 
 
-def _run(log_path: Path, out_dir: Path, *, open_args: dict[str, Any], option_args: dict[str, Any], lang: Lang,
-         excel: bool, html: bool, maps: bool, as_json: bool, quiet: bool) -> None:
+def _open(log_paths: list[Path], out_dir: Path, *, project: Path | None, join_key: str | None,
+          key_prefix: list[str] | None, clock_offset: list[str] | None, open_args: dict[str, Any]) -> Any:
+    """One file: read it with the input options. Several files or a project: merge them, and write the merge
+    report beside the other reports."""
+    if project is None and len(log_paths) == 1 and not (join_key or key_prefix or clock_offset):
+        return open_log(log_paths[0], **open_args), []
+    from ..errors import ConfigError
+    from ..ingest.merge import merge_sources, write_merge_report
+
+    if project is None and not log_paths:
+        raise ConfigError("no event log given: pass LOG (one or more files) or --project FILE")
+    unsupported = [f"--{k.replace('_', '-')}" for k in ("case", "activity", "timestamp", "start", "resource", "unit",
+                                                        "sheet", "dayfirst") if open_args.get(k) is not None]
+    if unsupported:
+        raise ConfigError(f"{', '.join(unsupported)} cannot be used with several sources; put the columns in each "
+                          "source's profile or the project file")
+    profile = open_args["profile"]
+    result = merge_sources(log_paths, project=project, join_key=join_key,
+                           profiles=[profile] if profile else [], strip_prefixes=key_prefix or [],
+                           offsets=clock_offset or [], pseudonymise=open_args["pseudonymise"],
+                           strict=open_args["strict"],
+                           merge_label_variants=True if open_args["merge_labels"] else None,
+                           drop_duplicates=True if open_args["drop_duplicates"] else None)
+    return result.log, write_merge_report(result.report, out_dir)
+
+
+def _run(log_paths: list[Path], out_dir: Path, *, open_args: dict[str, Any], option_args: dict[str, Any],
+         sources: dict[str, Any], lang: Lang, excel: bool, html: bool, maps: bool, as_json: bool,
+         quiet: bool) -> None:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from ..pipeline import analyze_log, summary_of, write_reports
@@ -133,16 +183,18 @@ def _run(log_path: Path, out_dir: Path, *, open_args: dict[str, Any], option_arg
     show = not quiet and err.is_terminal
     with library_errors(), Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                                     console=err, transient=True, disable=not show) as bar:
-        task = bar.add_task(f"reading {log_path.name}", total=None)
+        what = sources["project"].name if sources["project"] else ", ".join(p.name for p in log_paths)
+        task = bar.add_task(f"reading {what}", total=None)
 
         def progress(stage: str) -> None:
             bar.update(task, description=stage)
 
         options = _options(**option_args)
-        log = open_log(log_path, **open_args)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        log, merge_files = _open(log_paths, out_dir, open_args=open_args, **sources)
         analysis = analyze_log(log, options, progress=progress)
         summary = summary_of(analysis)
-        written = write_reports(analysis, out_dir, lang=lang.value, excel=excel, html=html, maps=maps,
+        written = merge_files + write_reports(analysis, out_dir, lang=lang.value, excel=excel, html=html, maps=maps,
                                 summary=summary, progress=progress)
     if as_json:
         summary["files"] = [str(p) for p in written]
@@ -176,6 +228,8 @@ def _print_summary(summary: dict[str, Any], lang: str) -> None:
     key = "text_sv" if sv else "text_en"
     for row in summary["bottlenecks"][:3]:
         say(f"• {row[key]}", markup=False, soft_wrap=True)
+    for row in (summary.get("perspectives") or {}).get("differences", [])[:3]:
+        say(f"• {row[key]}", markup=False, soft_wrap=True)
     ranked = [c for c in summary["automation_candidates"] if c["status"] == "ranked"][:1]
     for c in ranked:
         say((f"Automatisera först: {c['activity']} (poäng {n(c['score'], 2)}, cirka {n(c['hours_saved_per_year'], 0)} "
@@ -186,8 +240,8 @@ def _print_summary(summary: dict[str, Any], lang: str) -> None:
 
 @app.command()
 def analyze(
-    log_path: LogPath,
     out_dir: OutOption,
+    log_paths: LogPaths = None,
     calendar: CalendarOption = CalendarKind.se,
     hours: HoursOption = "08-17",
     clock_stop: ClockStopOption = None,
@@ -201,6 +255,14 @@ def analyze(
     handover_level: HandoverLevelOption = HandoverLevel.auto,
     min_group: MinGroupOption = 5,
     candidates_config: CandidatesConfigOption = None,
+    by: ByOption = None,
+    project: ProjectOption = None,
+    join_key: JoinKeyOption = None,
+    key_prefix: KeyPrefixOption = None,
+    clock_offset: ClockOffsetOption = None,
+    engine: EngineOption = EngineName.local,
+    scheduler: SchedulerOption = None,
+    partitions: PartitionsOption = None,
     lang: LangOption = Lang.sv,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
@@ -226,20 +288,23 @@ def analyze(
     Example: processmining analyze event_logs/demo.csv --profile demo --out reports/demo
     --clock-stop "Komplettering begärd=>Komplettering inkommen" --target-days 40
     """
-    _run(log_path, out_dir, lang=lang, excel=True, html=True, maps=True, as_json=as_json, quiet=quiet,
+    sources = dict(project=project, join_key=join_key, key_prefix=key_prefix, clock_offset=clock_offset)
+    _run(log_paths or [], out_dir, sources=sources, lang=lang, excel=True, html=True, maps=True, as_json=as_json,
+         quiet=quiet,
          open_args=dict(profile=profile, case=case, activity=activity, timestamp=timestamp, start=start,
                         resource=resource, unit=unit, sheet=sheet, dayfirst=dayfirst, strict=strict,
                         pseudonymise=pseudonymise, merge_labels=merge_labels, drop_duplicates=drop_duplicates),
          option_args=dict(calendar=calendar, hours=hours, clock_stop=clock_stop, target_days=target_days,
                           targets_file=targets_file, end_activity=end_activity, top=top, period=period,
                           activities=activities, paths=paths, handover_level=handover_level, min_group=min_group,
-                          candidates_config=candidates_config))
+                          candidates_config=candidates_config, by=by, engine=engine, scheduler=scheduler,
+                          partitions=partitions))
 
 
 @app.command()
 def report(
-    log_path: LogPath,
     out_dir: OutOption,
+    log_paths: LogPaths = None,
     excel_only: Annotated[bool, typer.Option("--excel-only", help="Write bottlenecks.xlsx (and summary.json) "
                                              "only.")] = False,
     html_only: Annotated[bool, typer.Option("--html-only", help="Write report.html (and summary.json) only.")]
@@ -257,6 +322,14 @@ def report(
     handover_level: HandoverLevelOption = HandoverLevel.auto,
     min_group: MinGroupOption = 5,
     candidates_config: CandidatesConfigOption = None,
+    by: ByOption = None,
+    project: ProjectOption = None,
+    join_key: JoinKeyOption = None,
+    key_prefix: KeyPrefixOption = None,
+    clock_offset: ClockOffsetOption = None,
+    engine: EngineOption = EngineName.local,
+    scheduler: SchedulerOption = None,
+    partitions: PartitionsOption = None,
     lang: LangOption = Lang.sv,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
@@ -282,12 +355,14 @@ def report(
         err.print("error: --excel-only and --html-only exclude each other; pass one of them or neither",
                   markup=False)
         raise typer.Exit(2)
-    _run(log_path, out_dir, lang=lang, excel=not html_only, html=not excel_only, maps=True, as_json=as_json,
-         quiet=quiet,
+    sources = dict(project=project, join_key=join_key, key_prefix=key_prefix, clock_offset=clock_offset)
+    _run(log_paths or [], out_dir, sources=sources, lang=lang, excel=not html_only, html=not excel_only, maps=True,
+         as_json=as_json, quiet=quiet,
          open_args=dict(profile=profile, case=case, activity=activity, timestamp=timestamp, start=start,
                         resource=resource, unit=unit, sheet=sheet, dayfirst=dayfirst, strict=strict,
                         pseudonymise=pseudonymise, merge_labels=merge_labels, drop_duplicates=drop_duplicates),
          option_args=dict(calendar=calendar, hours=hours, clock_stop=clock_stop, target_days=target_days,
                           targets_file=targets_file, end_activity=end_activity, top=top, period=period,
                           activities=activities, paths=paths, handover_level=handover_level, min_group=min_group,
-                          candidates_config=candidates_config))
+                          candidates_config=candidates_config, by=by, engine=engine, scheduler=scheduler,
+                          partitions=partitions))
