@@ -30,6 +30,7 @@ The ingest package (pandas, pyarrow) is imported only when a log is opened, so `
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -41,11 +42,14 @@ if TYPE_CHECKING:
 __all__ = [
     "INPUT_PANEL",
     "ActivityOption",
+    "CalendarKind",
     "CaseOption",
     "DayfirstOption",
     "DropDuplicatesOption",
+    "Lang",
     "LogPath",
     "MergeLabelsOption",
+    "Period",
     "ProfileOption",
     "PseudonymiseOption",
     "ResourceOption",
@@ -58,6 +62,27 @@ __all__ = [
 ]
 
 INPUT_PANEL = "Input options"
+
+class CalendarKind(StrEnum):
+    """Working calendar of the working-day figures: Swedish working days, or 24-hour days."""
+
+    se = "se"
+    none = "none"
+
+
+class Lang(StrEnum):
+    """Language of what a command prints and writes."""
+
+    sv = "sv"
+    en = "en"
+
+
+class Period(StrEnum):
+    """Length of a period in the trends."""
+
+    month = "month"
+    quarter = "quarter"
+
 
 LogPath = Annotated[
     Path,

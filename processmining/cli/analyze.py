@@ -14,10 +14,13 @@ from ._app import app, err, library_errors, out
 from ._engine import EngineName, EngineOption, PartitionsOption, SchedulerOption
 from ._options import (
     ActivityOption,
+    CalendarKind,
     CaseOption,
     DayfirstOption,
     DropDuplicatesOption,
+    Lang,
     MergeLabelsOption,
+    Period,
     ProfileOption,
     PseudonymiseOption,
     ResourceOption,
@@ -30,27 +33,6 @@ from ._options import (
 )
 
 PANEL = "Analysis options"
-
-
-class CalendarKind(StrEnum):
-    """Working calendar for durations in working days."""
-
-    se = "se"
-    none = "none"
-
-
-class Period(StrEnum):
-    """Length of a period in the trends."""
-
-    month = "month"
-    quarter = "quarter"
-
-
-class Lang(StrEnum):
-    """Language of the reports."""
-
-    sv = "sv"
-    en = "en"
 
 
 class HandoverLevel(StrEnum):

@@ -12,11 +12,14 @@ import typer
 from ._app import app, err, library_errors, out
 from ._options import (
     ActivityOption,
+    CalendarKind,
     CaseOption,
     DayfirstOption,
     DropDuplicatesOption,
+    Lang,
     LogPath,
     MergeLabelsOption,
+    Period,
     ProfileOption,
     PseudonymiseOption,
     ResourceOption,
@@ -34,32 +37,11 @@ if TYPE_CHECKING:
 ANALYSIS_PANEL = "Analysis options"
 
 
-class CalendarKind(StrEnum):
-    """Working calendar for durations in working days."""
-
-    se = "se"
-    none = "none"
-
-
-class Period(StrEnum):
-    """Length of a period in the trends."""
-
-    month = "month"
-    quarter = "quarter"
-
-
 class TargetUnit(StrEnum):
     """Unit of --target-days."""
 
     workdays = "workdays"
     days = "days"
-
-
-class Lang(StrEnum):
-    """Language of the sentences and the table."""
-
-    sv = "sv"
-    en = "en"
 
 
 @app.command()

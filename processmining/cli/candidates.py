@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -14,9 +13,11 @@ from ._app import app, err, library_errors, out
 from ._options import (
     INPUT_PANEL,
     ActivityOption,
+    CalendarKind,
     CaseOption,
     DayfirstOption,
     DropDuplicatesOption,
+    Lang,
     LogPath,
     MergeLabelsOption,
     ProfileOption,
@@ -35,20 +36,6 @@ if TYPE_CHECKING:
     from ..analyses.effect import EffectReport
 
 ANALYSIS_PANEL = "Analysis options"
-
-
-class CalendarKind(StrEnum):
-    """Working calendar for durations in working days."""
-
-    se = "se"
-    none = "none"
-
-
-class Lang(StrEnum):
-    """Language of the printed report."""
-
-    sv = "sv"
-    en = "en"
 
 
 CalendarOption = Annotated[

@@ -12,9 +12,11 @@ import typer
 from ._app import app, err, library_errors, out
 from ._options import (
     ActivityOption,
+    CalendarKind,
     CaseOption,
     DayfirstOption,
     DropDuplicatesOption,
+    Lang,
     LogPath,
     MergeLabelsOption,
     ProfileOption,
@@ -54,20 +56,6 @@ class Conformance(StrEnum):
 
     token = "token"
     alignments = "alignments"
-
-
-class CalendarKind(StrEnum):
-    """Working calendar for waiting times in working days."""
-
-    se = "se"
-    none = "none"
-
-
-class Lang(StrEnum):
-    """Language of the maps and figures."""
-
-    sv = "sv"
-    en = "en"
 
 
 MAP_PANEL = "Process map options"

@@ -14,9 +14,11 @@ import typer
 from ._app import app, err, library_errors, out
 from ._options import (
     ActivityOption,
+    CalendarKind,
     CaseOption,
     DayfirstOption,
     DropDuplicatesOption,
+    Lang,
     LogPath,
     MergeLabelsOption,
     ProfileOption,
@@ -39,20 +41,6 @@ class HandoverLevel(StrEnum):
 
     unit = "unit"
     resource = "resource"
-
-
-class CalendarKind(StrEnum):
-    """Working calendar for durations in working days."""
-
-    se = "se"
-    none = "none"
-
-
-class Lang(StrEnum):
-    """Language of the map."""
-
-    sv = "sv"
-    en = "en"
 
 
 PANEL = "Handover options"

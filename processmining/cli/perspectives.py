@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,9 +11,11 @@ import typer
 from ._app import app, err, library_errors, out
 from ._options import (
     ActivityOption,
+    CalendarKind,
     CaseOption,
     DayfirstOption,
     DropDuplicatesOption,
+    Lang,
     LogPath,
     MergeLabelsOption,
     ProfileOption,
@@ -32,20 +33,6 @@ if TYPE_CHECKING:
     from ..analyses.perspectives import PerspectiveResult
 
 ANALYSIS_PANEL = "Analysis options"
-
-
-class CalendarKind(StrEnum):
-    """Working calendar for durations in working days."""
-
-    se = "se"
-    none = "none"
-
-
-class Lang(StrEnum):
-    """Language of the printed table and sentences."""
-
-    sv = "sv"
-    en = "en"
 
 
 @app.command()
