@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .analyses.perspectives import PerspectiveResult
     from .analyses.sla import Targets
     from .analyses.variants import VariantTable
+    from .render.parallel import ChartWorker
 
 __all__ = [
     "REPORT_FILES",
@@ -211,6 +212,7 @@ def analyze_log(
     options: AnalysisOptions | None = None,
     *,
     progress: Callable[[str], None] | None = None,
+    chart_worker: ChartWorker | None = None,
 ) -> Analysis:
     """Run every analysis over ``log`` once.
 
@@ -218,6 +220,8 @@ def analyze_log(
         log: the validated event log.
         options: parameters (default :class:`AnalysisOptions`).
         progress: called with each stage's name as it starts (the CLI shows a progress line).
+        chart_worker: a :class:`~processmining.render.parallel.ChartWorker`: it gets the charts' input as
+            soon as the bottlenecks are known, and draws them while the other analyses run here.
 
     Raises:
         AnalysisError: the log has no events, or an option asks for what the log lacks.
@@ -246,15 +250,20 @@ def analyze_log(
     if options.engine != "local" or options.scheduler is not None:
         with _timed(timings, f"core figures ({options.engine})", progress):
             _use_engine(log, options, calendar)
-    with _timed(timings, "discovery", progress):
-        dfg = discover_dfg(log, calendar=calendar)
-        shown = simplify_for_map(dfg, activities=options.activities, paths=options.paths)
-        variants = variant_table(log)
-        release_unused_memory()  # the stages' temporaries: so the peak is one stage's, not their sum
+    # Bottlenecks first: the charts are drawn from them, by the chart worker while the rest runs here.
     with _timed(timings, "bottlenecks", progress):
         bottlenecks = analyze_bottlenecks(log, calendar=calendar, clock_stops=parse_clock_stops(options.clock_stops),
                                           targets=options.targets, end_activities=ends, top=options.top,
                                           period=options.period)
+        release_unused_memory()  # the stages' temporaries: so the peak is one stage's, not their sum
+    if chart_worker is not None:
+        from .render.chart_input import ChartInput
+
+        chart_worker.start(ChartInput.of_parts(bottlenecks, calendar.kind))
+    with _timed(timings, "discovery", progress):
+        dfg = discover_dfg(log, calendar=calendar)
+        shown = simplify_for_map(dfg, activities=options.activities, paths=options.paths)
+        variants = variant_table(log)
         release_unused_memory()
     handovers, handover_note = None, None
     with _timed(timings, "handovers", progress):
@@ -365,6 +374,7 @@ def write_reports(
     maps: bool = True,
     summary: dict[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
+    chart_worker: ChartWorker | None = None,
 ) -> list[Path]:
     """Write every report of ``analysis`` into ``out`` (created if missing); returns the files written.
 
@@ -373,6 +383,10 @@ def write_reports(
     handover graph; ``rejects.csv``; ``bottlenecks.xlsx`` (unless ``excel=False``) with the chart PNGs
     beside it; ``report.html`` (unless ``html=False``). Each is written atomically.
 
+    The maps are rendered on threads (``dot`` runs as its own process, so they take the second core while
+    this thread writes the workbook); the charts are drawn by ``chart_worker`` where one is given, else
+    here, each once for both the page (SVG) and the workbook's folder (PNG).
+
     Args:
         analysis: the result of :func:`analyze_log`.
         out: the folder.
@@ -380,8 +394,13 @@ def write_reports(
         excel, html, maps: leave out the workbook, the page or the pictures.
         summary: :func:`summary_of` ``analysis``, where the caller has it already.
         progress: called with each file group's name as it starts.
+        chart_worker: a :class:`~processmining.render.parallel.ChartWorker` made with this ``lang`` and
+            ``out`` (``png_dir``) that draws the charts in a second process.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from .ingest import write_rejects
+    from .render.chart_input import ChartInput
 
     if lang not in ("sv", "en"):
         raise ConfigError(f"unknown language {lang!r}; choose sv or en")
@@ -394,26 +413,43 @@ def write_reports(
         written.append(write_summary(analysis, out / "summary.json", summary=summary))
         rejects = out / "rejects.csv"
         written.append(write_rejects(analysis.log, rejects))
-    map_svgs: dict[str, str] | None = None
-    if maps:
-        with _timed(timings, "maps", progress):
-            written += _write_maps(analysis, out, lang)
-        map_svgs = {mode: (out / f"{stem}.svg").read_text("utf-8")
-                    for mode, stem in (("frequency", "process_map"), ("performance", "process_map_performance"))}
-    if excel:
-        from .render.charts import write_chart_pngs
-        from .render.excel import write_workbook
+    began = time.perf_counter()
+    data = ChartInput.of(analysis) if excel or html else None
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="maps") as threads:
+        jobs = [threads.submit(job) for job in _map_jobs(analysis, out, lang)] if maps else []
+        charts = None
+        if data is not None and chart_worker is None:
+            from .render.charts import render_charts
 
-        with _timed(timings, "bottlenecks.xlsx", progress):
-            map_png = out / "process_map.png"
-            written += write_workbook(analysis, out / "bottlenecks.xlsx", lang=lang, summary=summary,
-                                      map_png=map_png if maps else None)
-            written += write_chart_pngs(analysis, out, lang=lang)
+            with _timed(timings, "charts", progress):  # while the maps' dot runs on the other core
+                charts = render_charts(data, lang=lang, png_dir=out if excel else None)
+        if jobs:
+            written += jobs[0].result()  # the frequency map: the workbook shows its PNG
+        if excel:
+            from .render.excel import write_workbook
+
+            with _timed(timings, "bottlenecks.xlsx", progress):
+                written += write_workbook(analysis, out / "bottlenecks.xlsx", lang=lang, summary=summary,
+                                          map_png=out / "process_map.png" if maps else None)
+        if data is not None and chart_worker is not None:
+            with _timed(timings, "charts", progress):  # drawn by the worker meanwhile
+                charts = chart_worker.charts(data)
+        for job in jobs[1:]:
+            written += job.result()
+        timings["maps"] = round(time.perf_counter() - began, 4)
+    if excel:
+        from .render.chart_input import CHART_NAMES
+
+        written += [out / f"chart_{name}.png" for name in CHART_NAMES]
     if html:
         from .render.html import write_html
 
+        map_svgs = {mode: (out / f"{stem}.svg").read_text("utf-8")
+                    for mode, stem in (("frequency", "process_map"), ("performance", "process_map_performance"))
+                    } if maps else None
         with _timed(timings, "report.html", progress):
-            written.append(write_html(analysis, out / "report.html", lang=lang, summary=summary, map_svgs=map_svgs))
+            written.append(write_html(analysis, out / "report.html", lang=lang, summary=summary, map_svgs=map_svgs,
+                                      charts=charts))
     return written
 
 
@@ -422,23 +458,30 @@ def map_title(analysis: Analysis, lang: str) -> str:
     return analysis.title
 
 
-def _write_maps(analysis: Analysis, out: Path, lang: str) -> list[Path]:
+def _map_jobs(analysis: Analysis, out: Path, lang: str) -> list[Callable[[], list[Path]]]:
+    """One job per picture (each runs ``dot``, so they can run side by side on threads)."""
     from .render.handover_map import render_handover_map, write_gexf, write_graphml
     from .render.process_map import render_process_map
 
     title = map_title(analysis, lang)
-    written: list[Path] = []
-    for mode, stem in (("frequency", "process_map"), ("performance", "process_map_performance")):
-        written += render_process_map(analysis.process_map, out / stem, mode=mode, title=title, lang=lang,
-                                      simplification=analysis.process_map.simplification)
+
+    def process_map(mode: str, stem: str) -> Callable[[], list[Path]]:
+        return lambda: render_process_map(analysis.process_map, out / stem, mode=mode, title=title, lang=lang,
+                                          simplification=analysis.process_map.simplification)
+
+    jobs = [process_map("frequency", "process_map"), process_map("performance", "process_map_performance")]
     h = analysis.handovers
     if h is not None:
-        written += [write_graphml(h, out / "handovers.graphml"), write_gexf(h, out / "handovers.gexf")]
         what = {"unit": {"sv": "överlämningar mellan enheter", "en": "handovers between units"},
                 "resource": {"sv": "överlämningar mellan handläggare", "en": "handovers between case officers"}}
-        written += render_handover_map(h, out / "handover_map", title=f"{analysis.title}: {what[h.level][lang]}",
-                                       lang=lang)
-    return written
+
+        def handover_files() -> list[Path]:
+            return [write_graphml(h, out / "handovers.graphml"), write_gexf(h, out / "handovers.gexf"),
+                    *render_handover_map(h, out / "handover_map", title=f"{analysis.title}: {what[h.level][lang]}",
+                                         lang=lang)]
+
+        jobs.append(handover_files)
+    return jobs
 
 
 def run_analysis(

@@ -292,6 +292,59 @@ def test_charts_are_deterministic_titled_and_described(demo: tuple[Analysis, dic
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)
 
 
+def test_a_chart_worker_draws_the_same_charts_as_this_process(demo: tuple[Analysis, dict[str, Any]],
+                                                              tmp_path: Path) -> None:
+    """The second process (render/parallel.py) gives the same PNG bytes and the same page as drawing here."""
+    from processmining.pipeline import write_reports
+    from processmining.render.parallel import ChartWorker
+
+    analysis, summary = demo
+    here, there = tmp_path / "here", tmp_path / "there"
+    files_here = write_reports(analysis, here, summary=summary)
+    with ChartWorker(lang="sv", png_dir=there) as worker:
+        files_there = write_reports(analysis, there, summary=summary, chart_worker=worker)
+    assert [p.name for p in files_there] == [p.name for p in files_here]
+    for name in [f"chart_{n}.png" for n in CHART_NAMES] + ["report.html", "process_map.svg", "summary.json"]:
+        assert (there / name).read_bytes() == (here / name).read_bytes(), name
+    assert (there / "chart_wip.png").stat().st_size > 10_000
+
+
+def test_a_dead_chart_worker_leaves_the_charts_to_this_process(demo: tuple[Analysis, dict[str, Any]],
+                                                               tmp_path: Path) -> None:
+    """A worker killed (out of memory, say) costs time, not the charts."""
+    import os
+    import signal
+
+    from processmining.render.chart_input import ChartInput
+    from processmining.render.parallel import ChartWorker
+
+    analysis, _ = demo
+    with ChartWorker(lang="en", png_dir=tmp_path) as worker:
+        (pid,) = list(worker._pool._processes)  # noqa: SLF001 - the test kills the real process
+        os.kill(pid, signal.SIGKILL)
+        charts = worker.charts(ChartInput.of(analysis))
+    assert [c.name for c in charts] == list(CHART_NAMES)
+    assert charts == build_charts(analysis, lang="en")
+    assert sorted(p.name for p in tmp_path.glob("chart_*.png")) == sorted(f"chart_{n}.png" for n in CHART_NAMES)
+
+
+def test_workers_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from processmining.errors import ConfigError
+    from processmining.render.parallel import MIN_BYTES, worker_wanted
+
+    small, big = tmp_path / "small.csv", tmp_path / "big.csv"
+    small.write_bytes(b"x" * 100)
+    with big.open("wb") as handle:
+        handle.truncate(MIN_BYTES)  # a sparse file of the threshold's size
+    monkeypatch.delenv("PROCESSMINING_WORKERS", raising=False)
+    assert not worker_wanted([small]) and worker_wanted([big]) == ((os.cpu_count() or 1) >= 2)
+    assert worker_wanted([small], setting="on") and not worker_wanted([big], setting="off")
+    monkeypatch.setenv("PROCESSMINING_WORKERS", "on")
+    assert worker_wanted([small])
+    with pytest.raises(ConfigError, match="PROCESSMINING_WORKERS='many'"):
+        worker_wanted([small], setting="many")
+
+
 # ---- in a browser ------------------------------------------------------------------------------------------------
 def _chromium(args: list[str], profile: Path, *, timeout: float = 40) -> subprocess.CompletedProcess[str]:
     return subprocess.run([CHROMIUM or "chromium", *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],

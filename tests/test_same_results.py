@@ -35,11 +35,14 @@ TZ = "Europe/Stockholm"
 
 @cache
 def analysed(name: str) -> tuple[EventLog, Analysis]:
-    if name == DEMO:
-        log = read_log(ROOT / "event_logs" / DEMO, profile=ROOT / "event_logs" / "profiles" / "demo.toml")
-    else:
-        log = read_log(shared_log(name))
+    log = _read(name)
     return log, analyze_log(log)
+
+
+def _read(name: str) -> EventLog:
+    if name == DEMO:
+        return read_log(ROOT / "event_logs" / DEMO, profile=ROOT / "event_logs" / "profiles" / "demo.toml")
+    return read_log(shared_log(name))
 
 
 # ---- the fingerprint and its independent counterpart -------------------------------------------------------

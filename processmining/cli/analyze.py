@@ -4,6 +4,7 @@ the page only): thin clients over :mod:`processmining.pipeline`."""
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -161,10 +162,14 @@ def _run(log_paths: list[Path], out_dir: Path, *, open_args: dict[str, Any], opt
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from ..pipeline import analyze_log, summary_of, write_reports
+    from ..render.parallel import ChartWorker, worker_wanted
 
     show = not quiet and err.is_terminal
     with library_errors(), Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                                    console=err, transient=True, disable=not show) as bar:
+                                    console=err, transient=True, disable=not show) as bar, ExitStack() as stack:
+        # Started before the file is read: its imports run on the second core meanwhile (render/parallel.py).
+        worker = (stack.enter_context(ChartWorker(lang=lang.value, png_dir=out_dir if excel else None))
+                  if (excel or html) and worker_wanted(log_paths) else None)
         what = sources["project"].name if sources["project"] else ", ".join(p.name for p in log_paths)
         task = bar.add_task(f"reading {what}", total=None)
 
@@ -174,10 +179,10 @@ def _run(log_paths: list[Path], out_dir: Path, *, open_args: dict[str, Any], opt
         options = _options(**option_args)
         out_dir.mkdir(parents=True, exist_ok=True)
         log, merge_files = _open(log_paths, out_dir, open_args=open_args, **sources)
-        analysis = analyze_log(log, options, progress=progress)
+        analysis = analyze_log(log, options, progress=progress, chart_worker=worker)
         summary = summary_of(analysis)
         written = merge_files + write_reports(analysis, out_dir, lang=lang.value, excel=excel, html=html, maps=maps,
-                                summary=summary, progress=progress)
+                                              summary=summary, progress=progress, chart_worker=worker)
     if as_json:
         summary["files"] = [str(p) for p in written]
         typer.echo(json.dumps(summary, ensure_ascii=False, allow_nan=False))

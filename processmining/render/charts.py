@@ -44,15 +44,15 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..analyses.sla import fmt_number, fmt_share
+from .chart_input import CHART_NAMES, ChartInput
 from .files import write_bytes
 
 if TYPE_CHECKING:
     from ..pipeline import Analysis
 
-__all__ = ["CHART_NAMES", "Chart", "build_charts", "chart_alt", "chart_svgs", "write_chart_pngs"]
+__all__ = ["CHART_NAMES", "Chart", "ChartInput", "build_charts", "chart_alt", "chart_svgs", "render_charts",
+           "write_chart_pngs"]
 
-#: The charts, in the order the page shows them; ``chart_<name>.png`` is the file name.
-CHART_NAMES = ("throughput", "monthly", "wip", "bottlenecks")
 #: Okabe-Ito hues (blue, orange, bluish green, vermillion, reddish purple, sky blue, black), darkened where
 #: needed so that every line and bar has at least 3:1 contrast against white (WCAG 2.1, 1.4.11).
 PALETTE = ("#0072B2", "#AD6800", "#008060", "#D55E00", "#B05A8A", "#4A86C5", "#000000")
@@ -62,8 +62,6 @@ LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)))
 MARKERS = ("o", "s", "^", "D", "v")
 #: Units drawn beside "all" in the work-in-progress chart.
 WIP_UNITS = 4
-#: Bottlenecks drawn at most.
-BOTTLENECK_BARS = 10
 
 _RC: dict[str, Any] = {
     "svg.hashsalt": "processmining",
@@ -175,8 +173,8 @@ def _t(lang: str) -> dict[str, str]:
     return _TEXT["sv" if lang == "sv" else "en"]
 
 
-def _unit(analysis: Analysis, lang: str) -> str:
-    return _t(lang)["days" if analysis.calendar.kind == "none" else "workdays"]
+def _unit(data: ChartInput, lang: str) -> str:
+    return _t(lang)["days" if data.calendar_kind == "none" else "workdays"]
 
 
 def _num(value: float, lang: str, decimals: int = 1) -> str:
@@ -211,12 +209,11 @@ def _empty(fig: Figure, title: str, message: str) -> None:
 
 
 # ---- throughput ------------------------------------------------------------------------------------
-def _throughput(analysis: Analysis, lang: str) -> _Spec:
+def _throughput(data: ChartInput, lang: str) -> _Spec:
     t = _t(lang)
-    unit = _unit(analysis, lang)
-    hist = analysis.bottlenecks.histogram
-    hist = hist[hist["unit"] == "workdays"]
-    values = analysis.bottlenecks.cases["throughput_workdays"].dropna().to_numpy(dtype="float64")
+    unit = _unit(data, lang)
+    hist = data.histogram
+    values = data.throughput
     title = t["throughput"]
     if not len(values) or not len(hist):
         return _Spec("throughput", title, t["no_data"], lambda fig: _empty(fig, title, t["no_data"]))
@@ -279,11 +276,11 @@ def _extreme(frame: pd.DataFrame, column: str, lang: str, *, highest: bool) -> s
     return f"{_period_label(str(key), lang)} ({_num(float(series[key]), lang, 1 if series.dtype.kind == 'f' else 0)})"
 
 
-def _monthly(analysis: Analysis, lang: str) -> _Spec:
+def _monthly(data: ChartInput, lang: str) -> _Spec:
     t = _t(lang)
-    unit = _unit(analysis, lang)
-    trends = analysis.bottlenecks.trends
-    period = t["quarter" if analysis.bottlenecks.period == "quarter" else "month"]
+    unit = _unit(data, lang)
+    trends = data.trends
+    period = t["quarter" if data.period == "quarter" else "month"]
     title = t["monthly"].format(period=period)
     if not len(trends) or "cases_started" not in trends.columns:
         return _Spec("monthly", title, t["no_data"], lambda fig: _empty(fig, title, t["no_data"]))
@@ -339,9 +336,9 @@ def _monthly(analysis: Analysis, lang: str) -> _Spec:
 
 
 # ---- work in progress ---------------------------------------------------------------------------------------
-def _wip(analysis: Analysis, lang: str) -> _Spec:
+def _wip(data: ChartInput, lang: str) -> _Spec:
     t = _t(lang)
-    wip = analysis.bottlenecks.wip_daily
+    wip = data.wip_daily
     title = t["wip"]
     if not len(wip) or "all" not in wip.columns:
         return _Spec("wip", title, t["no_data"], lambda fig: _empty(fig, title, t["no_data"]))
@@ -392,11 +389,10 @@ def _wrap(text: str, width: int = 34) -> str:
     return "\n".join(textwrap.wrap(text, width=width, break_long_words=True)) or text
 
 
-def _bottlenecks(analysis: Analysis, lang: str) -> _Spec:
+def _bottlenecks(data: ChartInput, lang: str) -> _Spec:
     t = _t(lang)
-    unit = _unit(analysis, lang)
-    b = analysis.bottlenecks
-    top = b.top_edges(min(b.top, BOTTLENECK_BARS)).reset_index(drop=True)
+    unit = _unit(data, lang)
+    top = data.top_edges
     title = t["bottlenecks"]
     if not len(top):
         return _Spec("bottlenecks", title, t["no_bottleneck"], lambda fig: _empty(fig, title, t["no_bottleneck"]))
@@ -446,34 +442,64 @@ def _bottlenecks(analysis: Analysis, lang: str) -> _Spec:
 
 
 # ---- public API -------------------------------------------------------------------------------------------------
-_BUILDERS: dict[str, Callable[[Analysis, str], _Spec]] = {
+_BUILDERS: dict[str, Callable[[ChartInput, str], _Spec]] = {
     "throughput": _throughput, "monthly": _monthly, "wip": _wip, "bottlenecks": _bottlenecks,
 }
 
 
-def _specs(analysis: Analysis, lang: str, names: Sequence[str] = CHART_NAMES) -> list[_Spec]:
-    return [_BUILDERS[name](analysis, lang) for name in names]
+def _specs(data: ChartInput, lang: str, names: Sequence[str] = CHART_NAMES) -> list[_Spec]:
+    return [_BUILDERS[name](data, lang) for name in names]
 
 
-def _size(spec: _Spec, analysis: Analysis) -> tuple[float, float]:
+def _size(spec: _Spec, data: ChartInput) -> tuple[float, float]:
     if spec.name == "bottlenecks":
-        bars = len(analysis.bottlenecks.top_edges(min(analysis.bottlenecks.top, BOTTLENECK_BARS)))
-        return _SIZE[0], max(2.6, 0.9 + 0.48 * bars)
+        return _SIZE[0], max(2.6, 0.9 + 0.48 * len(data.top_edges))
     if spec.name == "monthly":
         return _SIZE[0], 5.0
     return _SIZE
 
 
-def _render(spec: _Spec, analysis: Analysis, fmt: str, dpi: float) -> bytes:
+def _draw(spec: _Spec, data: ChartInput, *, svg: bool, png_dpi: float | None) -> tuple[str | None, bytes | None]:
+    """Draw one chart once and save it as SVG and/or PNG.
+
+    The constrained layout (the costly part: it measures every label) runs once, while the SVG is drawn
+    (at 72 dpi, also when only the PNG is wanted), and is then fixed: the SVG and the PNG show the same
+    layout, and the PNG costs only its rasterising.
+    """
     rc: Any = {**_RC, "svg.id": f"chart-{spec.name}"}
+    svg_text: str | None = None
+    png: bytes | None = None
     with matplotlib.rc_context(rc):
-        fig = Figure(figsize=_size(spec, analysis), layout="constrained", facecolor="white")
+        fig = Figure(figsize=_size(spec, data), dpi=72, layout="constrained", facecolor="white")
         FigureCanvasAgg(fig)  # the Agg canvas, chosen here and not through the global backend
         spec.draw(fig)
         buffer = io.BytesIO()
-        metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {"Software": None}
-        fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
-    return buffer.getvalue()
+        fig.savefig(buffer, format="svg", dpi=72, metadata={"Date": None})  # lays it out: once
+        fig.set_layout_engine("none")
+        if svg:
+            svg_text = buffer.getvalue().decode("utf-8")
+        if png_dpi is not None:
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", dpi=png_dpi, metadata={"Software": None})
+            png = buffer.getvalue()
+    return svg_text, png
+
+
+def warm_up() -> None:
+    """Draw a small chart as SVG and PNG and throw it away: loads the fonts and the renderers' caches (a few
+    tenths of a second the first time), so that a process that has time now draws faster later."""
+
+    def draw(fig: Figure) -> None:
+        ax = fig.add_subplot()
+        ax.bar([0, 1], [1, 2], label="åäö 1 234,5")
+        ax.set_title("Genomloppstid")
+        ax.set_xlabel("arbetsdagar")
+        ax.legend()
+        ax.annotate("median", (0.5, 1.5), fontweight="bold")
+
+    empty = ChartInput(calendar_kind="se", histogram=pd.DataFrame(), throughput=np.array([]), trends=pd.DataFrame(),
+                       period="month", wip_daily=pd.DataFrame(), top_edges=pd.DataFrame())
+    _draw(_Spec("warm", "", "", draw), empty, svg=True, png_dpi=72)
 
 
 def _check_lang(lang: str) -> None:
@@ -483,6 +509,32 @@ def _check_lang(lang: str) -> None:
         raise ConfigError(f"unknown language {lang!r}; choose sv or en")
 
 
+def render_charts(data: ChartInput, *, lang: str = "sv", png_dir: str | Path | None = None,
+                  dpi: int = 150) -> tuple[Chart, ...]:
+    """Every chart as SVG (returned) and, with ``png_dir``, as ``chart_<name>.png`` there: each drawn once.
+
+    This is what :func:`~processmining.pipeline.write_reports` uses (in a second process where it has one,
+    see :mod:`processmining.render.parallel`): ``data`` is small and picklable.
+
+    Args:
+        data: :meth:`ChartInput.of` the analysis.
+        lang: ``"sv"`` (default) or ``"en"``.
+        png_dir: the folder for the PNGs (beside the workbook); none written without it.
+        dpi: the PNGs' resolution.
+    """
+    _check_lang(lang)
+    folder = Path(png_dir) if png_dir is not None else None
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    charts = []
+    for spec in _specs(data, lang):
+        svg, png = _draw(spec, data, svg=True, png_dpi=dpi if folder is not None else None)
+        if folder is not None and png is not None:
+            write_bytes(folder / f"chart_{spec.name}.png", png)
+        charts.append(Chart(name=spec.name, title=spec.title, alt=spec.alt, svg=svg or ""))
+    return tuple(charts)
+
+
 def build_charts(analysis: Analysis, *, lang: str = "sv") -> tuple[Chart, ...]:
     """Every chart of ``analysis`` as SVG with its title and alt text, in :data:`CHART_NAMES` order.
 
@@ -490,9 +542,7 @@ def build_charts(analysis: Analysis, *, lang: str = "sv") -> tuple[Chart, ...]:
         analysis: the result of :func:`~processmining.pipeline.analyze_log`.
         lang: ``"sv"`` (default) or ``"en"``.
     """
-    _check_lang(lang)
-    return tuple(Chart(name=s.name, title=s.title, alt=s.alt, svg=_render(s, analysis, "svg", 72).decode("utf-8"))
-                 for s in _specs(analysis, lang))
+    return render_charts(ChartInput.of(analysis), lang=lang)
 
 
 def chart_svgs(analysis: Analysis, *, lang: str = "sv") -> dict[str, str]:
@@ -503,7 +553,7 @@ def chart_svgs(analysis: Analysis, *, lang: str = "sv") -> dict[str, str]:
 def chart_alt(analysis: Analysis, *, lang: str = "sv") -> dict[str, str]:
     """Chart name -> alt text, without drawing anything."""
     _check_lang(lang)
-    return {s.name: s.alt for s in _specs(analysis, lang)}
+    return {s.name: s.alt for s in _specs(ChartInput.of(analysis), lang)}
 
 
 def write_chart_pngs(analysis: Analysis, out: str | Path, *, lang: str = "sv", dpi: int = 150) -> list[Path]:
@@ -521,5 +571,9 @@ def write_chart_pngs(analysis: Analysis, out: str | Path, *, lang: str = "sv", d
     _check_lang(lang)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
-    return [write_bytes(folder / f"chart_{s.name}.png", _render(s, analysis, "png", dpi))
-            for s in _specs(analysis, lang)]
+    data = ChartInput.of(analysis)
+    written = []
+    for spec in _specs(data, lang):
+        _svg, png = _draw(spec, data, svg=False, png_dpi=dpi)
+        written.append(write_bytes(folder / f"chart_{spec.name}.png", png or b""))
+    return written

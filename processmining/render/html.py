@@ -42,6 +42,7 @@ from .files import write_text
 
 if TYPE_CHECKING:
     from ..pipeline import Analysis
+    from .charts import Chart
 
 __all__ = ["clean_svg", "render_html", "write_html"]
 
@@ -936,9 +937,9 @@ def render_html(
     lang: str = "sv",
     summary: Mapping[str, Any] | None = None,
     map_svgs: Mapping[str, str] | None = None,
+    charts: Sequence[Chart] | None = None,
 ) -> str:
     """The page as text (see :func:`write_html`)."""
-    from .charts import build_charts
 
     if lang not in ("sv", "en"):
         raise ConfigError(f"unknown language {lang!r}; choose sv or en")
@@ -948,10 +949,14 @@ def render_html(
         summary = summary_of(analysis)
     p = _Page(lang, _unit_words(analysis, lang))
     t = p.t
-    charts = {c.name: c for c in build_charts(analysis, lang=lang)}
+    if charts is None:
+        from .charts import build_charts
+
+        charts = build_charts(analysis, lang=lang)
+    by_name = {c.name: c for c in charts}
     sections = [
-        _lead(p, analysis), _figures(p, summary), _map(p, analysis, map_svgs), _bottlenecks(p, analysis, charts),
-        _charts(p, analysis, charts), _sla(p, analysis, summary), _rework(p, analysis), _variants(p, analysis),
+        _lead(p, analysis), _figures(p, summary), _map(p, analysis, map_svgs), _bottlenecks(p, analysis, by_name),
+        _charts(p, analysis, by_name), _sla(p, analysis, summary), _rework(p, analysis), _variants(p, analysis),
         _handovers(p, analysis),
         *([_perspectives(p, analysis)] if analysis.perspectives is not None else []),
         _candidates(p, analysis), _quality(p, analysis, summary), _provenance(p, summary),
@@ -1000,6 +1005,7 @@ def write_html(
     lang: str = "sv",
     summary: Mapping[str, Any] | None = None,
     map_svgs: Mapping[str, str] | None = None,
+    charts: Sequence[Chart] | None = None,
 ) -> Path:
     """Write ``report.html``: one self-contained, accessible page of the whole analysis, atomically.
 
@@ -1011,6 +1017,8 @@ def write_html(
             figures on the page are the same numbers; computed here when ``None``.
         map_svgs: the process maps as SVG text, ``{"frequency": ..., "performance": ...}`` (the contents of
             ``process_map.svg`` and ``process_map_performance.svg``); ``None``: a sentence instead of the map.
+        charts: the charts as drawn already (:func:`~processmining.render.charts.render_charts`); ``None``:
+            drawn here.
 
     Returns:
         ``path``.
@@ -1019,4 +1027,4 @@ def write_html(
         ConfigError: ``lang`` is neither ``sv`` nor ``en``.
         ValueError: a map SVG is not an SVG document.
     """
-    return write_text(path, render_html(analysis, lang=lang, summary=summary, map_svgs=map_svgs))
+    return write_text(path, render_html(analysis, lang=lang, summary=summary, map_svgs=map_svgs, charts=charts))

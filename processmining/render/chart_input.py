@@ -1,0 +1,65 @@
+"""What the charts are drawn from: :class:`ChartInput`, a few small tables of an analysis.
+
+Kept apart from :mod:`processmining.render.charts` so that making it needs neither matplotlib nor the
+drawing code: the process that analyses the log builds it and hands it (pickled: a few hundred kB
+at most) to the process that draws (:mod:`processmining.render.parallel`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ..analyses.bottlenecks import BottleneckReport
+    from ..pipeline import Analysis
+
+__all__ = ["BOTTLENECK_BARS", "CHART_NAMES", "ChartInput"]
+
+#: The charts, in the order the page shows them; ``chart_<name>.png`` is the file name.
+CHART_NAMES = ("throughput", "monthly", "wip", "bottlenecks")
+#: Bottlenecks drawn at most.
+BOTTLENECK_BARS = 10
+
+
+@dataclass(frozen=True)
+class ChartInput:
+    """What the charts are drawn from: a few small tables of the analysis (picklable, so that a second
+    process can draw them while this one goes on).
+
+    Attributes:
+        calendar_kind: the analysis's calendar kind (``"none"``: calendar days, else working days).
+        histogram: the throughput histogram in working days (``from``, ``to``, ``cases``).
+        throughput: every case's throughput time in working days (no missing values).
+        trends: the trends per period; ``period``: ``"month"`` or ``"quarter"``.
+        wip_daily: open cases at the end of each day (``all`` and one column per unit).
+        top_edges: the bottlenecks drawn (at most :data:`BOTTLENECK_BARS`), largest first.
+    """
+
+    calendar_kind: str
+    histogram: pd.DataFrame
+    throughput: np.ndarray
+    trends: pd.DataFrame
+    period: str
+    wip_daily: pd.DataFrame
+    top_edges: pd.DataFrame
+
+    @classmethod
+    def of(cls, analysis: Analysis) -> ChartInput:
+        """The input of ``analysis``'s charts."""
+        return cls.of_parts(analysis.bottlenecks, analysis.calendar.kind)
+
+    @classmethod
+    def of_parts(cls, b: BottleneckReport, calendar_kind: str) -> ChartInput:
+        """The input of the charts of a bottleneck report (what :meth:`of` takes from the analysis)."""
+        hist = b.histogram
+        return cls(
+            calendar_kind=calendar_kind,
+            histogram=hist[hist["unit"] == "workdays"],
+            throughput=b.cases["throughput_workdays"].dropna().to_numpy(dtype="float64"),
+            trends=b.trends, period=b.period, wip_daily=b.wip_daily,
+            top_edges=b.top_edges(min(b.top, BOTTLENECK_BARS)).reset_index(drop=True),
+        )
