@@ -282,6 +282,7 @@ def analyze_log(
         with _timed(timings, "perspectives", progress):
             perspectives = compare_groups(log, options.by, calendar=calendar, top=min(options.top, 5),
                                           min_cases=options.min_group)
+    log.drop_transition_tables()  # the reports read the results: the peak while they are written is lower
     return Analysis(
         log=log, options=options, calendar=calendar, dfg=dfg, process_map=shown, variants=variants,
         bottlenecks=bottlenecks, handovers=handovers, candidates=candidates, started=started,

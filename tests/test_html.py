@@ -319,10 +319,13 @@ def test_a_dead_chart_worker_leaves_the_charts_to_this_process(demo: tuple[Analy
     from processmining.render.parallel import ChartWorker
 
     analysis, _ = demo
+    data = ChartInput.of(analysis)
     with ChartWorker(lang="en", png_dir=tmp_path) as worker:
-        (pid,) = list(worker._pool._processes)  # noqa: SLF001 - the test kills the real process
-        os.kill(pid, signal.SIGKILL)
-        charts = worker.charts(ChartInput.of(analysis))
+        worker.start(data)
+        assert worker.pid is not None
+        os.kill(worker.pid, signal.SIGKILL)
+        charts = worker.charts(data)
+        assert worker.failure == "the chart worker ended without its charts"
     assert [c.name for c in charts] == list(CHART_NAMES)
     assert charts == build_charts(analysis, lang="en")
     assert sorted(p.name for p in tmp_path.glob("chart_*.png")) == sorted(f"chart_{n}.png" for n in CHART_NAMES)

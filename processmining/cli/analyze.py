@@ -165,11 +165,12 @@ def _run(log_paths: list[Path], out_dir: Path, *, open_args: dict[str, Any], opt
     from ..render.parallel import ChartWorker, worker_wanted
 
     show = not quiet and err.is_terminal
-    with library_errors(), Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                                    console=err, transient=True, disable=not show) as bar, ExitStack() as stack:
-        # Started before the file is read: its imports run on the second core meanwhile (render/parallel.py).
+    with library_errors(), ExitStack() as stack:
+        # First thing, before the file is read and before the progress bar's thread: see render/parallel.py.
         worker = (stack.enter_context(ChartWorker(lang=lang.value, png_dir=out_dir if excel else None))
                   if (excel or html) and worker_wanted(log_paths) else None)
+        bar = stack.enter_context(Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                                           console=err, transient=True, disable=not show))
         what = sources["project"].name if sources["project"] else ", ".join(p.name for p in log_paths)
         task = bar.add_task(f"reading {what}", total=None)
 

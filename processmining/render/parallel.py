@@ -2,15 +2,23 @@
 
 On a two-core machine the four charts (drawn with matplotlib, about a second and a half as SVG for the
 page and PNG beside the workbook) are the longest renderer. :class:`ChartWorker` starts one worker process
-when it is made, before the log is read, so that the worker's imports (numpy, pandas, matplotlib) run on
-the second core while the first reads the file; :meth:`ChartWorker.start` hands it the
-:class:`~processmining.render.chart_input.ChartInput` as soon as the bottleneck analysis has it, and
-:meth:`ChartWorker.charts` waits for the drawings. The worker writes the PNGs itself (atomically) and sends
-the SVGs back; they are the same bytes as those drawn in-process (the tests say so).
+when it is made, before the log is read; its first job imports matplotlib and draws a small chart (fonts
+and caches loaded) on the second core while the first reads the file. :meth:`ChartWorker.start` hands it
+the :class:`~processmining.render.chart_input.ChartInput` (a few small tables, pickled) as soon as the
+bottleneck analysis has it, and :meth:`ChartWorker.charts` waits for the drawings. The worker writes the
+PNGs itself (atomically) and sends the SVGs back; they are the same bytes as those drawn in-process (the
+tests say so).
 
-The worker is started with ``spawn`` (a fresh interpreter, never ``fork``: the parent holds Arrow's
-thread pool, and forking a threaded process can deadlock). Should the worker die, the charts are drawn in
-this process instead: the reports are the same, only slower.
+How the worker is started, and why (measured at 1.1M events on 2 cores):
+
+- On Linux it is forked at once, while this process holds only its imports: it shares their pages (numpy,
+  pandas, Arrow) and costs only what it allocates itself, about 50 MB. Forked later, after the log is read,
+  every page that this process then writes (the analyses' temporaries) would be held twice, ~130 MB more
+  at the peak; a spawned interpreter would import numpy, pandas and Arrow again, ~115 MB more.
+- Forking this early also means no other thread exists yet (no Arrow thread pool, no progress bar).
+- Elsewhere (macOS's system libraries are not fork-safe, Windows has no fork) it is spawned.
+- Should the worker die or fail, the charts are drawn in this process: the same reports, only slower
+  (:attr:`ChartWorker.failure` says why).
 
 Used by ``processmining analyze`` and ``report`` where it pays (:func:`worker_wanted`): for inputs of
 :data:`MIN_BYTES` or more on a machine with two or more cores, or as ``PROCESSMINING_WORKERS`` says.
@@ -20,6 +28,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
+import warnings
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -85,7 +95,7 @@ class ChartWorker:
     Example::
 
         with ChartWorker(lang="sv", png_dir=out) as worker:
-            analysis = analyze_log(log, options, on_bottlenecks=worker.start)
+            analysis = analyze_log(log, options, chart_worker=worker)
             write_reports(analysis, out, lang="sv", chart_worker=worker)
     """
 
@@ -93,10 +103,22 @@ class ChartWorker:
         self.lang = lang
         self.png_dir = str(png_dir) if png_dir is not None else None
         self.dpi = dpi
-        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        self._pool.submit(_warm)  # starts the process now
+        self.failure: str | None = None  #: why the charts were drawn in this process, where they were
+        method = "fork" if sys.platform.startswith("linux") else "spawn"
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(method))
+        with warnings.catch_warnings():
+            # Python 3.12+ warns when a process with threads forks; made first thing, this one has none of
+            # its own (a caller's threads are not touched by the worker, which only draws).
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self._pool.submit(_warm)  # starts the process now
         self._future: Future[tuple[Chart, ...]] | None = None
         self._data: ChartInput | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The worker's process id."""
+        processes = list(self._pool._processes or {})  # noqa: SLF001 - the executor has no public accessor
+        return processes[0] if processes else None
 
     def start(self, data: ChartInput) -> None:
         """Hand the worker the charts' input (the first call counts; later ones are ignored)."""
@@ -105,7 +127,8 @@ class ChartWorker:
         self._data = data
         try:
             self._future = self._pool.submit(_draw, data, self.lang, self.png_dir, self.dpi)
-        except (BrokenProcessPool, RuntimeError):
+        except (BrokenProcessPool, RuntimeError) as exc:
+            self.failure = f"the chart worker is gone: {exc}"
             self._future = None  # drawn in this process by charts()
 
     def charts(self, data: ChartInput) -> tuple[Chart, ...]:
@@ -115,8 +138,10 @@ class ChartWorker:
         if self._future is not None:
             try:
                 return self._future.result()
-            except BrokenProcessPool:
-                pass  # the worker died (killed, out of memory): draw them here
+            except BrokenProcessPool:  # the worker died (killed, out of memory): draw them here
+                self.failure = "the chart worker ended without its charts"
+            except Exception as exc:  # noqa: BLE001 - a failure there is drawn again here, where it is raised
+                self.failure = f"the chart worker failed: {type(exc).__name__}: {exc}"
         from .charts import render_charts
 
         return render_charts(self._data or data, lang=self.lang, png_dir=self.png_dir, dpi=self.dpi)
