@@ -105,12 +105,12 @@ def _run(args: list[str]) -> tuple[float, float, str, float]:
     return wall, usage.ru_maxrss / 1024, stdout, peak[0]
 
 
-def _best(args: list[str], repeat: int) -> dict[str, Any]:
-    """``repeat`` runs of a command: the fastest one's figures (the others are the machine's noise: on this
-    kind of shared 2-core machine the same run varies by 10-20 %), with every wall time kept."""
-    runs = [_run(args) for _ in range(repeat)]
-    wall, rss, stdout, pss = min(runs, key=lambda r: r[0])
-    return {"wall": wall, "peak_mb": rss, "pss_mb": max(r[3] for r in runs), "stdout": stdout,
+def _summarise(runs: list[tuple[float, float, str, float]]) -> dict[str, Any]:
+    """Several runs of one command: the fastest one's figures (the others are the machine's noise: on this
+    kind of shared 2-core virtual machine the same run varies by 10-50 % from minute to minute), with every
+    wall time kept and the highest memory of all."""
+    wall, rss, stdout, _pss = min(runs, key=lambda r: r[0])
+    return {"wall": wall, "peak_mb": max(r[1] for r in runs), "pss_mb": max(r[3] for r in runs), "stdout": stdout,
             "walls": [round(r[0], 2) for r in runs]}
 
 
@@ -240,14 +240,22 @@ def _bench_size(size: str, *, pm4py_side: bool, xes_side: bool, repeat: int) -> 
     row: dict[str, Any] = {"size": size}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        row["ours"] = _best([sys.executable, "-m", "processmining", "analyze", str(csv_path), "--profile",
-                             str(PROFILE), "--out", str(out / "ours"), "--quiet"], repeat)
+        ours_args = [sys.executable, "-m", "processmining", "analyze", str(csv_path), "--profile", str(PROFILE),
+                     "--out", str(out / "ours"), "--quiet"]
+        pm4py_args = [sys.executable, __file__, "_pm4py", str(csv_path), str(out / "pm4py")]
+        (out / "pm4py").mkdir()
+        ours_runs, pm4py_runs = [], []
+        for _ in range(repeat):  # interleaved: both sides see the same minutes of the machine
+            ours_runs.append(_run(ours_args))
+            if pm4py_side:
+                pm4py_runs.append(_run(pm4py_args))
+        row["ours"] = _summarise(ours_runs)
+        if pm4py_side:
+            best = _summarise(pm4py_runs)
+            row["pm4py"] = {**best, **json.loads(best["stdout"].strip().splitlines()[-1])}
+            row["ratios"] = [round(p[0] / o[0], 2) for o, p in zip(ours_runs, pm4py_runs, strict=True)]
         _, _, stdout, _ = _run([sys.executable, __file__, "_stages", str(csv_path), str(out / "stages")])
         row["stages"] = json.loads(stdout.strip().splitlines()[-1])
-        if pm4py_side:
-            (out / "pm4py").mkdir()
-            best = _best([sys.executable, __file__, "_pm4py", str(csv_path), str(out / "pm4py")], repeat)
-            row["pm4py"] = {**best, **json.loads(best["stdout"].strip().splitlines()[-1])}
     if xes_side:
         xes_path = _sample(size, "xes")
         for reader in ("ours", "pm4py"):
@@ -259,17 +267,19 @@ def _bench_size(size: str, *, pm4py_side: bool, xes_side: bool, repeat: int) -> 
 
 def _report(rows: list[dict[str, Any]], repeat: int) -> str:
     lines = [f"Machine: {_machine()}.", f"Run: {time.strftime('%Y-%m-%d %H:%M')}; `analyze` and the pm4py script "
-             f"each the fastest of {repeat} runs in a fresh process, imports included (all runs' seconds in "
-             "the last columns).", ""]
+             f"each the fastest of {repeat} runs in a fresh process, imports included, the two interleaved (all runs' "
+             "seconds, and the ratio of each pair of runs made one after the other, in the last columns).", ""]
     lines += ["| size | events | analyze (s) | RSS MB | PSS MB | pm4py script (s) | RSS MB | PSS MB | speed-up | "
-              "analyze runs | pm4py runs |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+              "analyze runs | pm4py runs | speed-up per pair |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"]
     for r in rows:
         o, p = r["ours"], r.get("pm4py")
         lines.append(
             f"| {r['size']} | {r['events']:,} | {o['wall']:.1f} | {o['peak_mb']:,.0f} | {o['pss_mb']:,.0f} | "
             + (f"{p['wall']:.1f} | {p['peak_mb']:,.0f} | {p['pss_mb']:,.0f} | {p['wall'] / o['wall']:.1f}x"
                if p else "- | - | - | -")
-            + f" | {', '.join(map(str, o['walls']))} | {', '.join(map(str, p['walls'])) if p else '-'} |")
+            + f" | {', '.join(map(str, o['walls']))} | {', '.join(map(str, p['walls'])) if p else '-'} | "
+            + (", ".join(f"{x}x" for x in r["ratios"]) if p else "-") + " |")
     lines += ["", "Scaling of `analyze` (µs per event; \"added\": the extra time per extra event from the size "
               "before, which is what stays flat when the time grows linearly; \"library\": read, validate and "
               "the analyses, from the stage timings):", "",

@@ -434,6 +434,7 @@ def _bottlenecks(data: ChartInput, lang: str) -> _Spec:
         ax.set_xlim(0, vmax * 1.05)
         ax.set_title(title)
         ax.set_xlabel(t["bottlenecks_x"].format(unit=unit))
+        ax.xaxis.set_major_locator(ticker.MaxNLocator(nbins=5))  # "1 250 000" is wide: five ticks never touch
         ax.xaxis.set_major_formatter(_tick_formatter(lang))
         ax.grid(axis="y", visible=False)
         ax.tick_params(axis="y", length=0)
@@ -460,28 +461,29 @@ def _size(spec: _Spec, data: ChartInput) -> tuple[float, float]:
 
 
 def _draw(spec: _Spec, data: ChartInput, *, svg: bool, png_dpi: float | None) -> tuple[str | None, bytes | None]:
-    """Draw one chart once and save it as SVG and/or PNG.
+    """Draw one chart once and save it as PNG and/or SVG.
 
-    The constrained layout (the costly part: it measures every label) runs once, while the SVG is drawn
-    (at 72 dpi, also when only the PNG is wanted), and is then fixed: the SVG and the PNG show the same
-    layout, and the PNG costs only its rasterising.
+    The constrained layout (the costly part: it measures every label) runs once, with the first format
+    saved (the PNG where there is one: its pixels are exact, so no label touches its edge), and is then
+    fixed, so the SVG shows the same layout and costs only its own drawing.
     """
     rc: Any = {**_RC, "svg.id": f"chart-{spec.name}"}
     svg_text: str | None = None
     png: bytes | None = None
     with matplotlib.rc_context(rc):
-        fig = Figure(figsize=_size(spec, data), dpi=72, layout="constrained", facecolor="white")
+        fig = Figure(figsize=_size(spec, data), layout="constrained", facecolor="white")
         FigureCanvasAgg(fig)  # the Agg canvas, chosen here and not through the global backend
+        fig.get_layout_engine().set(w_pad=0.1, h_pad=0.08)  # type: ignore[union-attr]
         spec.draw(fig)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="svg", dpi=72, metadata={"Date": None})  # lays it out: once
-        fig.set_layout_engine("none")
-        if svg:
-            svg_text = buffer.getvalue().decode("utf-8")
         if png_dpi is not None:
             buffer = io.BytesIO()
             fig.savefig(buffer, format="png", dpi=png_dpi, metadata={"Software": None})
             png = buffer.getvalue()
+            fig.set_layout_engine("none")
+        if svg:
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="svg", dpi=72, metadata={"Date": None})
+            svg_text = buffer.getvalue().decode("utf-8")
     return svg_text, png
 
 
