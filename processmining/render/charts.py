@@ -86,6 +86,8 @@ _RC: dict[str, Any] = {
     "path.simplify": True,
 }
 _SIZE = (8.0, 4.2)
+#: The resolution the layout is made at (the PNGs' default), also for an SVG drawn alone.
+LAYOUT_DPI = 150
 _MONTHS = {
     "sv": ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
@@ -463,9 +465,9 @@ def _size(spec: _Spec, data: ChartInput) -> tuple[float, float]:
 def _draw(spec: _Spec, data: ChartInput, *, svg: bool, png_dpi: float | None) -> tuple[str | None, bytes | None]:
     """Draw one chart once and save it as PNG and/or SVG.
 
-    The constrained layout (the costly part: it measures every label) runs once, with the first format
-    saved (the PNG where there is one: its pixels are exact, so no label touches its edge), and is then
-    fixed, so the SVG shows the same layout and costs only its own drawing.
+    The constrained layout (the costly part: it measures every label) runs once, at the PNG's resolution
+    (its pixels are exact, so no label touches its edge; :data:`LAYOUT_DPI` where only the SVG is wanted),
+    and is then fixed, so the SVG shows the same layout and costs only its own drawing.
     """
     rc: Any = {**_RC, "svg.id": f"chart-{spec.name}"}
     svg_text: str | None = None
@@ -479,7 +481,10 @@ def _draw(spec: _Spec, data: ChartInput, *, svg: bool, png_dpi: float | None) ->
             buffer = io.BytesIO()
             fig.savefig(buffer, format="png", dpi=png_dpi, metadata={"Software": None})
             png = buffer.getvalue()
-            fig.set_layout_engine("none")
+        else:  # the same layout as beside a PNG at the default resolution: the SVG is the same either way
+            fig.set_dpi(LAYOUT_DPI)
+            fig.draw_without_rendering()
+        fig.set_layout_engine("none")
         if svg:
             buffer = io.BytesIO()
             fig.savefig(buffer, format="svg", dpi=72, metadata={"Date": None})
