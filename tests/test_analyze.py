@@ -138,3 +138,35 @@ def test_dask_engine_gives_the_same_reports_as_the_local_one():
     assert "core figures (dask)" in dask["timings_seconds"]
     for key in ("edges", "bottlenecks", "top_variants", "variants", "throughput_workdays", "handovers"):
         assert dask[key] == local[key], key
+
+
+def test_console_script_with_and_without_the_chart_worker(tmp_path):
+    """The real command in its own process, as a user runs it: exit codes and output survive the fast exit
+    (cli._exit), and the chart worker changes no byte of the charts, maps or figures."""
+    import os
+    import subprocess
+    import sys
+
+    def run(workers: str, *args: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "PROCESSMINING_WORKERS": workers}
+        return subprocess.run([sys.executable, "-m", "processmining", *args], capture_output=True, text=True,
+                              env=env, cwd=ROOT, timeout=300, check=False)
+
+    outs = {}
+    for workers in ("on", "off"):
+        out = tmp_path / workers
+        done = run(workers, "analyze", str(DEMO), "--profile", str(DEMO_PROFILE), "--out", str(out), "--json")
+        assert done.returncode == 0, done.stderr
+        summary = json.loads(done.stdout)  # the whole JSON reached the pipe before the process ended
+        assert summary["events"] == 28_391 and len(summary["files"]) == 16
+        outs[workers] = out
+    for name in ("chart_throughput.png", "chart_monthly.png", "chart_wip.png", "chart_bottlenecks.png",
+                 "process_map.svg", "process_map_performance.png", "handovers.graphml", "rejects.csv"):
+        assert (outs["on"] / name).read_bytes() == (outs["off"] / name).read_bytes(), name
+    figures = [{k: v for k, v in json.loads((outs[w] / "summary.json").read_text("utf-8")).items()
+                if k not in ("provenance", "timings_seconds")} for w in ("on", "off")]
+    assert figures[0] == figures[1]
+    bad = run("on", "analyze", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "x"))
+    assert bad.returncode == 1 and "missing.csv" in bad.stderr and "Traceback" not in bad.stderr
+    usage = run("on", "report", str(DEMO), "--out", str(tmp_path / "y"), "--excel-only", "--html-only")
+    assert usage.returncode == 2 and "exclude each other" in usage.stderr
