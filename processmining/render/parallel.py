@@ -104,19 +104,28 @@ class ChartWorker:
         self.png_dir = str(png_dir) if png_dir is not None else None
         self.dpi = dpi
         self.failure: str | None = None  #: why the charts were drawn in this process, where they were
-        method = "fork" if sys.platform.startswith("linux") else "spawn"
-        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(method))
-        with warnings.catch_warnings():
-            # Python 3.12+ warns when a process with threads forks; made first thing, this one has none of
-            # its own (a caller's threads are not touched by the worker, which only draws).
-            warnings.simplefilter("ignore", DeprecationWarning)
-            self._pool.submit(_warm)  # starts the process now
         self._future: Future[tuple[Chart, ...]] | None = None
         self._data: ChartInput | None = None
+        method = "fork" if sys.platform.startswith("linux") else "spawn"
+        self._pool: ProcessPoolExecutor | None = None
+        try:
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(method))
+            with warnings.catch_warnings():
+                # Python 3.12+ warns when a process with threads forks; made first thing, this one has none
+                # of its own (a caller's threads are not touched by the worker, which only draws).
+                warnings.simplefilter("ignore", DeprecationWarning)
+                self._pool.submit(_warm)  # starts the process now
+        except (OSError, RuntimeError) as exc:  # no process slots, no semaphores (/dev/shm): draw here
+            self.failure = f"could not start the chart worker: {exc}"
+            if self._pool is not None:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
     @property
     def pid(self) -> int | None:
         """The worker's process id."""
+        if self._pool is None:
+            return None
         processes = list(self._pool._processes or {})  # noqa: SLF001 - the executor has no public accessor
         return processes[0] if processes else None
 
@@ -125,6 +134,8 @@ class ChartWorker:
         if self._future is not None:
             return
         self._data = data
+        if self._pool is None:
+            return
         try:
             self._future = self._pool.submit(_draw, data, self.lang, self.png_dir, self.dpi)
         except (BrokenProcessPool, RuntimeError) as exc:
@@ -148,7 +159,8 @@ class ChartWorker:
 
     def close(self) -> None:
         """Stop the worker (waits for it: it holds no work once :meth:`charts` returned)."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> ChartWorker:
         return self
