@@ -180,6 +180,8 @@ def _run(log_paths: list[Path], out_dir: Path, *, open_args: dict[str, Any], opt
         options = _options(**option_args)
         out_dir.mkdir(parents=True, exist_ok=True)
         log, merge_files = _open(log_paths, out_dir, open_args=open_args, **sources)
+        if worker is not None:
+            worker.warm()
         analysis = analyze_log(log, options, progress=progress, chart_worker=worker)
         summary = summary_of(analysis)
         written = merge_files + write_reports(analysis, out_dir, lang=lang.value, excel=excel, html=html, maps=maps,
