@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -52,10 +51,6 @@ _ROLE_TARGETS = {"case": CASE, "activity": ACTIVITY, "timestamp": TIMESTAMP, "st
                  "resource": RESOURCE, "unit": GROUP, "lifecycle": LIFECYCLE}
 _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 _MAX_WARNINGS = 10
-#: Tables from this many rows on have their start times and text columns checked two at a time.
-_THREADS_FROM = 50_000
-#: The second thread for that (its threads start at the first large table, and idle afterwards).
-_BESIDE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="validate")
 
 
 class _Rejects:
@@ -489,14 +484,8 @@ def table_to_log(
     rejects.add(_blank(case, case_encoded), case_col, case, "missing case id")
     rejects.add(_blank(activity), act_col, activity, "missing activity")
     fmt_string = profile.timestamp_format if profile else None
-    epoch = excel_epoch if fmt == "xlsx" else None
-    # The start column is parsed on a second thread beside the completion column: both are mostly Arrow and
-    # numpy work on their own arrays, which runs without the interpreter lock.
-    start_job = (_BESIDE.submit(parse_timestamps, source[start_col], column=start_col, path=path, timezone=tz,
-                                fmt=fmt_string, dayfirst=dayfirst, excel_epoch=epoch)
-                 if start_col is not None and len(source) >= _THREADS_FROM else None)
     times = parse_timestamps(source[ts_col], column=ts_col, path=path, timezone=tz, fmt=fmt_string,
-                             dayfirst=dayfirst, excel_epoch=epoch)
+                             dayfirst=dayfirst, excel_epoch=excel_epoch if fmt == "xlsx" else None)
     notes_out += list(times.notes)
     raw_ts = source[ts_col]
     rejects.add(times.missing, ts_col, raw_ts, "missing timestamp")
@@ -507,9 +496,8 @@ def table_to_log(
                 f"timestamp before {earliest_date.isoformat()} (implausible)")
     start_ts: pd.Series | None = None
     if start_col is not None:
-        started = start_job.result() if start_job is not None else parse_timestamps(
-            source[start_col], column=start_col, path=path, timezone=tz, fmt=fmt_string, dayfirst=dayfirst,
-            excel_epoch=epoch)
+        started = parse_timestamps(source[start_col], column=start_col, path=path, timezone=tz, fmt=fmt_string,
+                                   dayfirst=dayfirst, excel_epoch=excel_epoch if fmt == "xlsx" else None)
         notes_out += list(started.notes)
         raw_start = source[start_col]
         rejects.add(started.unparseable, start_col, raw_start, "unparseable start time")
@@ -622,13 +610,12 @@ def table_to_log(
 
     # ---- privacy ---------------------------------------------------------------------------------------
     masked_total = 0
-    texts = [c for c in frame.columns if c not in (CASE, TIMESTAMP, START, ROW)]
-    if len(frame) >= _THREADS_FROM:  # two columns at a time (Arrow's regular expressions drop the lock)
-        masked = list(_BESIDE.map(mask_and_count, [frame[c] for c in texts]))
-    else:
-        masked = [mask_and_count(frame[c]) for c in texts]
-    for column, (after, changed) in zip(texts, masked, strict=True):
-        if after is not frame[column]:
+    for column in frame.columns:
+        if column in (CASE, TIMESTAMP, START, ROW):
+            continue
+        before = frame[column]
+        after, changed = mask_and_count(before)
+        if after is not before:
             masked_total += changed
             frame[column] = after
     if masked_total:

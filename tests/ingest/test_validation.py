@@ -170,25 +170,3 @@ def test_header_detection(tmp_path: Path, header: list[str], roles: tuple[str, s
     mapping = read_log(path).source.mapping
     assert (mapping.case, mapping.activity, mapping.timestamp) == roles
     assert (mapping.resource, mapping.unit) == (header[3], header[4])
-
-
-def test_two_threads_validate_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Large tables have their start times and text columns checked two at a time: the same log, rejects
-    and notes as one column after the other."""
-    import processmining.ingest.validation as validation
-
-    rows = [["D1", "Ansökan", "2025-03-14 08:00:00", "2025-03-14 09:00:00", "ring 19121212-1212"],
-            ["D1", "Beslut", "2025-03-13 08:00:00", "2025-03-15 10:00:00", "ok"],
-            ["D2", "Ansökan", "igår", "2025-03-15 10:00:00", "pnr 811218-9876 i texten"],
-            ["D2", "Beslut", "2025-03-16 08:00:00", "2025-03-15 10:00:00", ""],  # start after completion
-            ["D3", "Ansökan", "", "snart", "x"]]
-    path = write_csv(tmp_path / "t.csv", rows * 40, header=["Ärende", "Aktivitet", "Starttid", "Tidpunkt",
-                                                           "Kommentar"])
-    monkeypatch.setattr(validation, "_THREADS_FROM", 10**12)
-    one = read_log(path)
-    monkeypatch.setattr(validation, "_THREADS_FROM", 1)
-    two = read_log(path)
-    pd.testing.assert_frame_equal(one.events, two.events, check_exact=True)
-    pd.testing.assert_frame_equal(one.rejects, two.rejects, check_exact=True)
-    assert one.source.notes == two.source.notes and len(one.rejects) >= 80
-    assert not one.events["Kommentar" if "Kommentar" in one.events else "comment"].str.contains("1212").any()
