@@ -199,15 +199,11 @@ def render_handover_map(
     written = []
     for fmt in formats:
         data = source.pipe(format=fmt)
-        written.append(_write_bytes(stem.with_name(f"{stem.name}.{fmt}"), data))
+        written.append(write_bytes(stem.with_name(f"{stem.name}.{fmt}"), data))
     return written
 
 
 # ---- graph and table exports ----------------------------------------------------------------------
-def _write_bytes(path: Path, data: bytes) -> Path:
-    return write_bytes(path, data)
-
-
 def write_graphml(analysis: HandoverAnalysis, path: str | Path) -> Path:
     """The handover graph as GraphML (``networkx.write_graphml``), written atomically."""
     path = Path(path)
@@ -228,7 +224,7 @@ def write_gexf(analysis: HandoverAnalysis, path: str | Path) -> Path:
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
     text = frame.to_csv(sep=";", decimal=",", index=False, float_format="%.4f", lineterminator="\r\n")
-    return _write_bytes(path, text.encode("utf-8-sig"))
+    return write_bytes(path, text.encode("utf-8-sig"))
 
 
 def write_handover_tables(analysis: HandoverAnalysis, out: str | Path) -> list[Path]:

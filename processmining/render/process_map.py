@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import html
 import math
-import os
 import re
 import textwrap
 from collections.abc import Sequence
@@ -36,6 +35,7 @@ import pandas as pd
 
 from ..analyses.discovery import END, START_NODE, DirectlyFollowsGraph, Simplification
 from ..errors import ConfigError
+from .files import write_bytes
 from .handover_map import DELAY_CLASSES, DELAY_COLOURS
 
 __all__ = ["MODES", "format_wait", "pipe_dot", "process_map_dot", "render_process_map", "write_csv", "write_rendered"]
@@ -368,21 +368,10 @@ def _deterministic_svg(data: bytes) -> bytes:
     return _VERSION_COMMENT.sub(b"", data, count=1)
 
 
-def _write_bytes(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     """A table as CSV for Swedish Excel (UTF-8 with BOM, ``;``, decimal comma, CRLF), written atomically."""
     text = frame.to_csv(sep=";", decimal=",", index=False, float_format="%.4f", lineterminator="\r\n")
-    return _write_bytes(Path(path), text.encode("utf-8-sig"))
+    return write_bytes(Path(path), text.encode("utf-8-sig"))
 
 
 def pipe_dot(source: str, fmt: str) -> bytes:
@@ -402,7 +391,7 @@ def pipe_dot(source: str, fmt: str) -> bytes:
 def write_rendered(source: str, out_stem: str | Path, formats: Sequence[str] = ("svg", "png")) -> list[Path]:
     """Render DOT source to ``<out_stem>.<format>`` for each format, atomically; returns the paths."""
     stem = Path(out_stem)
-    return [_write_bytes(stem.with_name(f"{stem.name}.{fmt}"), pipe_dot(source, fmt)) for fmt in formats]
+    return [write_bytes(stem.with_name(f"{stem.name}.{fmt}"), pipe_dot(source, fmt)) for fmt in formats]
 
 
 def render_process_map(
