@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from typing import Any
 
 import numpy as np
@@ -354,7 +355,7 @@ def table_to_log(
     table: pd.DataFrame,
     *,
     path: str,
-    sha256: str,
+    sha256: str | Future[str],
     fmt: str,
     rows_read: int,
     profile: Profile | None = None,
@@ -380,7 +381,8 @@ def table_to_log(
         table: the rows that the reader could split into fields; text columns for CSV/XLSX, typed
             columns for XES/Parquet. Never changed. A ``@@source_row`` column gives row numbers.
         path: the file, for messages and ``Source.path``.
-        sha256: SHA-256 of the file.
+        sha256: SHA-256 of the file, or a future of it (:func:`~processmining.ingest.read_log` hashes the
+            file on a thread while this validates; it is awaited only when the log is made).
         fmt: csv, xlsx, xes, parquet or frame.
         rows_read: rows in the source: ``len(table)`` plus the reader's rejects.
         profile: the source profile, if any.
@@ -655,6 +657,8 @@ def table_to_log(
         case=case_col, activity=act_col, timestamp=ts_col, start=start_col, resource=roles.get("resource"),
         unit=roles.get("unit"), lifecycle=lc_col, attributes=tuple(renamed),
     )
+    if isinstance(sha256, Future):
+        sha256 = sha256.result()
     src = Source(path=path, sha256=sha256, format=fmt, rows_read=rows_read, mapping=mapping,
                  duplicates_removed=n_duplicates, timezone=tz, notes=tuple(notes_out), warnings=tuple(warnings),
                  pseudonymised=pseudonymised)
