@@ -25,15 +25,16 @@ EDGE_COLUMNS = (
 
 
 def transition_waits(log: EventLog, calendar: WorkCalendar | None = None) -> pd.DataFrame:
-    """``log.transitions()`` plus ``wait_days`` (calendar) and ``wait_workdays`` (working days).
+    """``log.transitions()`` (without the resource and unit columns) plus ``wait_days`` (calendar) and
+    ``wait_workdays`` (working days).
 
     Cached on the log per calendar, since every analysis of one run asks for it.
     """
     calendar = calendar or WorkCalendar()
     key = f"transition_waits:{calendar!r}"
     if key not in log._cache:
-        # A shallow copy: copy-on-write keeps log.transitions() as it is when columns are added.
-        tr = log.transitions().copy(deep=False)
+        # A shallow copy: copy-on-write keeps the log's table as it is when columns are added.
+        tr = log._transition_core().copy(deep=False)  # noqa: SLF001 - the analyses' shared table
         tr["wait_days"] = tr["wait"].dt.total_seconds().to_numpy(dtype="float64") / 86_400
         if calendar.kind == "se":
             # W(t) of every event once, then each wait is a subtraction (= calendar.working_days).
