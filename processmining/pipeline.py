@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .calendar import WorkCalendar, get_calendar
 from .errors import AnalysisError, ConfigError
-from .forked import Forked
 from .log import GROUP, RESOURCE, EventLog, release_unused_memory, summary_counts
 
 if TYPE_CHECKING:
@@ -214,7 +213,6 @@ def analyze_log(
     *,
     progress: Callable[[str], None] | None = None,
     chart_worker: ChartWorker | None = None,
-    parallel: bool = False,
 ) -> Analysis:
     """Run every analysis over ``log`` once.
 
@@ -224,17 +222,15 @@ def analyze_log(
         progress: called with each stage's name as it starts (the CLI shows a progress line).
         chart_worker: a :class:`~processmining.render.parallel.ChartWorker`: it gets the charts' input as
             soon as the bottlenecks are known, and draws them while the other analyses run here.
-        parallel: run the handover and candidate analyses in a forked child beside the bottlenecks
-            (:class:`~processmining.forked.Forked`; the same results, in this process where there is no
-            fork). For large logs on two or more cores (:func:`~processmining.render.parallel.worker_wanted`).
 
     Raises:
         AnalysisError: the log has no events, or an option asks for what the log lacks.
         ConfigError: an option is out of range or names an unknown activity.
     """
     from .analyses.bottlenecks import analyze_bottlenecks
+    from .analyses.candidates import find_candidates, load_candidate_config
     from .analyses.discovery import discover_dfg, simplify_for_map
-    from .analyses.edges import transition_waits
+    from .analyses.handovers import handover_graph
     from .analyses.sla import parse_clock_stops
     from .analyses.variants import variant_table
 
@@ -254,45 +250,31 @@ def analyze_log(
     if options.engine != "local" or options.scheduler is not None:
         with _timed(timings, f"core figures ({options.engine})", progress):
             _use_engine(log, options, calendar)
-    side: Forked[_SideResults] | None = None
-    if parallel:
-        # The handovers and candidates run in a forked child beside the bottlenecks (the longest analysis)
-        # on the second core. The tables both sides read are made first, so that the child shares them.
-        with _timed(timings, "shared tables", progress):
-            transition_waits(log, calendar)
-        side = Forked(lambda: _side_analyses(log, options, calendar))
-    try:
-        # Bottlenecks first: the charts are drawn from them, by the chart worker while the rest runs here.
-        with _timed(timings, "bottlenecks", progress):
-            bottlenecks = analyze_bottlenecks(log, calendar=calendar,
-                                              clock_stops=parse_clock_stops(options.clock_stops),
-                                              targets=options.targets, end_activities=ends, top=options.top,
-                                              period=options.period)
-            release_unused_memory()  # the stages' temporaries: so the peak is one stage's, not their sum
-        if chart_worker is not None:
-            from .render.chart_input import ChartInput
+    # Bottlenecks first: the charts are drawn from them, by the chart worker while the rest runs here.
+    with _timed(timings, "bottlenecks", progress):
+        bottlenecks = analyze_bottlenecks(log, calendar=calendar, clock_stops=parse_clock_stops(options.clock_stops),
+                                          targets=options.targets, end_activities=ends, top=options.top,
+                                          period=options.period)
+        release_unused_memory()  # the stages' temporaries: so the peak is one stage's, not their sum
+    if chart_worker is not None:
+        from .render.chart_input import ChartInput
 
-            chart_worker.start(ChartInput.of_parts(bottlenecks, calendar.kind))
-        with _timed(timings, "discovery", progress):
-            dfg = discover_dfg(log, calendar=calendar)
-            shown = simplify_for_map(dfg, activities=options.activities, paths=options.paths)
-            variants = variant_table(log)
-            release_unused_memory()
-        if side is not None:
-            began = time.perf_counter()
-            if progress is not None:
-                progress("handovers")
-            result = side.result()
-            timings["waiting for handovers, candidates"] = round(time.perf_counter() - began, 4)
-        else:
-            result = _side_analyses(log, options, calendar, progress=progress)
-    except BaseException:
-        if side is not None:
-            side.cancel()
-        raise
-    handovers, handover_note, candidates, side_timings = result
-    timings.update(side_timings)
-    candidate_note = None
+        chart_worker.start(ChartInput.of_parts(bottlenecks, calendar.kind))
+    with _timed(timings, "discovery", progress):
+        dfg = discover_dfg(log, calendar=calendar)
+        shown = simplify_for_map(dfg, activities=options.activities, paths=options.paths)
+        variants = variant_table(log)
+        release_unused_memory()
+    handovers, handover_note = None, None
+    with _timed(timings, "handovers", progress):
+        level, handover_note = _handover_level(log, options.handover_level)
+        if level is not None:
+            handovers = handover_graph(log, level=level, calendar=calendar, min_group=options.min_group)
+        release_unused_memory()
+    candidates, candidate_note = None, None
+    with _timed(timings, "candidates", progress):
+        config = load_candidate_config(options.candidates_config, needs_human=options.needs_human)
+        candidates = find_candidates(log, config=config, calendar=calendar)
     perspectives = None
     if options.by:
         from .analyses.perspectives import compare_groups
@@ -307,28 +289,6 @@ def analyze_log(
         finished=dt.datetime.now().astimezone(), handover_note=handover_note, candidate_note=candidate_note,
         perspectives=perspectives, timings=timings,
     )
-
-
-_SideResults = tuple["HandoverAnalysis | None", "str | None", "CandidateReport | None", dict[str, float]]
-
-
-def _side_analyses(log: EventLog, options: AnalysisOptions, calendar: WorkCalendar, *,
-                   progress: Callable[[str], None] | None = None) -> _SideResults:
-    """The handover and automation-candidate analyses (run beside the bottlenecks where they can be)."""
-    from .analyses.candidates import find_candidates, load_candidate_config
-    from .analyses.handovers import handover_graph
-
-    timings: dict[str, float] = {}
-    handovers, handover_note = None, None
-    with _timed(timings, "handovers", progress):
-        level, handover_note = _handover_level(log, options.handover_level)
-        if level is not None:
-            handovers = handover_graph(log, level=level, calendar=calendar, min_group=options.min_group)
-        release_unused_memory()
-    with _timed(timings, "candidates", progress):
-        config = load_candidate_config(options.candidates_config, needs_human=options.needs_human)
-        candidates = find_candidates(log, config=config, calendar=calendar)
-    return handovers, handover_note, candidates, timings
 
 
 def _use_engine(log: EventLog, options: AnalysisOptions, calendar: WorkCalendar) -> None:

@@ -25,7 +25,7 @@ from processmining.ingest.privacy import count_masked, mask_and_count, mask_pers
 from processmining.ingest.timestamps import parse_timestamps
 from processmining.ingest.validation import _duplicate_rows
 from processmining.log import ACTIVITY, CASE, GROUP, RESOURCE, START, TIMESTAMP, EventLog, _variant_codes
-from processmining.pipeline import Analysis, analyze_log, summary_of
+from processmining.pipeline import Analysis, analyze_log
 from tests.support import PUBLISHED, ROOT, shared_log
 
 DEMO = "demo.csv"
@@ -155,25 +155,6 @@ def test_top_candidate_is_the_best_ranked_activity(name: str) -> None:
     row = report.table.set_index("activity").loc[best.activity]
     assert int(row["events"]) == int((log.events[ACTIVITY] == best.activity).sum())
     assert int(row["cases"]) == log.events.loc[log.events[ACTIVITY] == best.activity, CASE].nunique()
-
-
-@pytest.mark.parametrize("name", LOGS)
-def test_handovers_and_candidates_forked_beside_the_bottlenecks_are_the_same(name: str) -> None:
-    """``parallel=True`` (what ``analyze`` does for large logs) computes handovers and candidates in a forked
-    child: every figure of the summary, the handover graph and the candidate table are those of one process."""
-    _log, alone = analysed(name)
-    beside = analyze_log(_read(name), parallel=True)
-    assert "waiting for handovers, candidates" in beside.timings  # it did run beside, not here
-    varying = ("provenance", "timings_seconds")
-    assert ({k: v for k, v in summary_of(beside).items() if k not in varying}
-            == {k: v for k, v in summary_of(alone).items() if k not in varying})
-    if alone.handovers is None:
-        assert beside.handovers is None
-    else:
-        assert beside.handovers is not None
-        assert sorted(beside.handovers.graph.edges(data=True)) == sorted(alone.handovers.graph.edges(data=True))
-    assert alone.candidates is not None and beside.candidates is not None
-    pd.testing.assert_frame_equal(beside.candidates.table, alone.candidates.table)
 
 
 # ---- fast paths against the straightforward computations they replaced --------------------------------------

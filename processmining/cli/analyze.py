@@ -166,10 +166,9 @@ def _run(log_paths: list[Path], out_dir: Path, *, open_args: dict[str, Any], opt
 
     show = not quiet and err.is_terminal
     with library_errors(), ExitStack() as stack:
-        parallel = worker_wanted(log_paths)  # a large log on two or more cores: see render/parallel.py
         # First thing, before the file is read and before the progress bar's thread: see render/parallel.py.
         worker = (stack.enter_context(ChartWorker(lang=lang.value, png_dir=out_dir if excel else None))
-                  if (excel or html) and parallel else None)
+                  if (excel or html) and worker_wanted(log_paths) else None)
         bar = stack.enter_context(Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                                            console=err, transient=True, disable=not show))
         what = sources["project"].name if sources["project"] else ", ".join(p.name for p in log_paths)
@@ -183,7 +182,7 @@ def _run(log_paths: list[Path], out_dir: Path, *, open_args: dict[str, Any], opt
         log, merge_files = _open(log_paths, out_dir, open_args=open_args, **sources)
         if worker is not None:
             worker.warm()
-        analysis = analyze_log(log, options, progress=progress, chart_worker=worker, parallel=parallel)
+        analysis = analyze_log(log, options, progress=progress, chart_worker=worker)
         summary = summary_of(analysis)
         written = merge_files + write_reports(analysis, out_dir, lang=lang.value, excel=excel, html=html, maps=maps,
                                               summary=summary, progress=progress, chart_worker=worker)
