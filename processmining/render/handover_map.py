@@ -194,13 +194,27 @@ def render_handover_map(
         lang: ``"sv"`` (decimal comma) or ``"en"``.
         max_edges: draw at most this many edges, the largest; the title says when edges are left out.
     """
-    source = graphviz.Source(handover_dot(analysis, title=title, lang=lang, max_edges=max_edges))
-    stem = Path(path_stem)
-    written = []
-    for fmt in formats:
-        data = source.pipe(format=fmt)
-        written.append(write_bytes(stem.with_name(f"{stem.name}.{fmt}"), data))
-    return written
+    from .process_map import write_images  # not at the top: process_map imports this module's colours
+
+    return write_images(handover_map_images(analysis, title=title, formats=formats, lang=lang, max_edges=max_edges),
+                        path_stem)
+
+
+def handover_map_images(
+    analysis: HandoverAnalysis,
+    *,
+    title: str,
+    formats: Sequence[str] = ("svg", "png"),
+    lang: str = "sv",
+    max_edges: int = 80,
+) -> dict[str, bytes]:
+    """:func:`render_handover_map`'s pictures in memory (format -> bytes), nothing written. Through the
+    process map's ``dot`` runner: the SVG carries no graphviz version (the same bytes on every machine),
+    and a missing ``dot`` is the one-line error that names what to install."""
+    from .process_map import pipe_dot
+
+    source = handover_dot(analysis, title=title, lang=lang, max_edges=max_edges)
+    return {fmt: pipe_dot(source, fmt) for fmt in formats}
 
 
 # ---- graph and table exports ----------------------------------------------------------------------

@@ -27,7 +27,7 @@ import html
 import math
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import graphviz
@@ -390,8 +390,13 @@ def pipe_dot(source: str, fmt: str) -> bytes:
 
 def write_rendered(source: str, out_stem: str | Path, formats: Sequence[str] = ("svg", "png")) -> list[Path]:
     """Render DOT source to ``<out_stem>.<format>`` for each format, atomically; returns the paths."""
+    return write_images({fmt: pipe_dot(source, fmt) for fmt in formats}, out_stem)
+
+
+def write_images(images: Mapping[str, bytes], out_stem: str | Path) -> list[Path]:
+    """Write rendered pictures (format -> bytes) to ``<out_stem>.<format>``, atomically; returns the paths."""
     stem = Path(out_stem)
-    return [write_bytes(stem.with_name(f"{stem.name}.{fmt}"), pipe_dot(source, fmt)) for fmt in formats]
+    return [write_bytes(stem.with_name(f"{stem.name}.{fmt}"), data) for fmt, data in images.items()]
 
 
 def render_process_map(
