@@ -3,8 +3,9 @@
 - :func:`render_handover_map`: edge width by handovers (log-scaled, 1..8 pt), edge colour by median
   delay in working days (fixed classes, grey -> orange -> dark red, so that two maps compare), node size
   by events and node fill by the share of its work received from other nodes; legend and title.
-  Rendered with ``graphviz.Source(...).pipe()`` in memory (no temporary files, unlike pm4py's
-  ``save_vis_*``), nodes and edges in sorted order so that the same input gives byte-identical SVG.
+  Rendered in memory by the process map's ``pipe_dot`` (graphviz's pipe: no temporary files, unlike
+  pm4py's ``save_vis_*``; no version comment in the SVG), nodes and edges in sorted order so that the
+  same input gives byte-identical SVG on every machine.
 - :func:`write_graphml` / :func:`write_gexf`: the analysis graph as it is (already k-anonymous; every
   attribute an int, float or str), for Gephi, yEd and Cytoscape; they load back with networkx.
 - :func:`write_handover_tables` / :func:`write_comparison_table`: CSV for Swedish Excel (UTF-8 with BOM,
@@ -31,6 +32,7 @@ from .files import atomic_path, write_bytes
 
 __all__ = [
     "DELAY_CLASSES",
+    "handover_map_images",
     "render_handover_map",
     "write_comparison_table",
     "write_gexf",

@@ -38,7 +38,10 @@ from ..errors import ConfigError
 from .files import write_bytes
 from .handover_map import DELAY_CLASSES, DELAY_COLOURS
 
-__all__ = ["MODES", "format_wait", "pipe_dot", "process_map_dot", "render_process_map", "write_csv", "write_rendered"]
+__all__ = [
+    "MODES", "format_wait", "pipe_dot", "process_map_dot", "render_process_map", "write_csv", "write_images",
+    "write_rendered",
+]
 
 MODES = ("frequency", "performance")
 FONT = "DejaVu Sans,Helvetica,Arial,sans-serif"
