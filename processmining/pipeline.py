@@ -445,13 +445,15 @@ def write_reports(
     if html:
         from .render.html import write_html
 
-        map_svgs = {mode: (out / f"{stem}.svg").read_text("utf-8")
-                    for mode, stem in (("frequency", "process_map"), ("performance", "process_map_performance"))
-                    } if maps else None
+        map_svgs = {mode: (out / f"{stem}.svg").read_text("utf-8") for mode, stem in PROCESS_MAPS} if maps else None
         with _timed(timings, "report.html", progress):
             written.append(write_html(analysis, out / "report.html", lang=lang, summary=summary, map_svgs=map_svgs,
                                       charts=charts))
     return written
+
+
+#: The process maps of a report: (mode, file stem), the frequency map first (the workbook shows its PNG).
+PROCESS_MAPS = (("frequency", "process_map"), ("performance", "process_map_performance"))
 
 
 def map_title(analysis: Analysis, lang: str) -> str:
@@ -470,7 +472,7 @@ def _map_jobs(analysis: Analysis, out: Path, lang: str) -> list[Callable[[], lis
         return lambda: render_process_map(analysis.process_map, out / stem, mode=mode, title=title, lang=lang,
                                           simplification=analysis.process_map.simplification)
 
-    jobs = [process_map("frequency", "process_map"), process_map("performance", "process_map_performance")]
+    jobs = [process_map(mode, stem) for mode, stem in PROCESS_MAPS]
     h = analysis.handovers
     if h is not None:
         what = {"unit": {"sv": "överlämningar mellan enheter", "en": "handovers between units"},

@@ -475,7 +475,7 @@ def _draw(spec: _Spec, data: ChartInput, *, svg: bool, png_dpi: float | None) ->
     with matplotlib.rc_context(rc):
         fig = Figure(figsize=_size(spec, data), layout="constrained", facecolor="white")
         FigureCanvasAgg(fig)  # the Agg canvas, chosen here and not through the global backend
-        fig.get_layout_engine().set(w_pad=0.1, h_pad=0.08)  # type: ignore[union-attr]
+        fig.get_layout_engine().set(w_pad=0.1, h_pad=0.08)  # type: ignore[union-attr,call-arg]
         spec.draw(fig)
         if png_dpi is not None:
             buffer = io.BytesIO()

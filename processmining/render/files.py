@@ -11,8 +11,12 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["atomic_path", "write_bytes", "write_text"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["atomic_path", "write_bytes", "write_csv", "write_text"]
 
 
 @contextmanager
@@ -45,3 +49,9 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
 def write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -> Path:
     """Write ``text`` to ``path`` atomically; returns the path."""
     return write_bytes(path, text.encode(encoding))
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """A table as CSV for Swedish Excel (UTF-8 with BOM, ``;``, decimal comma, CRLF), written atomically."""
+    text = frame.to_csv(sep=";", decimal=",", index=False, float_format="%.4f", lineterminator="\r\n")
+    return write_bytes(Path(path), text.encode("utf-8-sig"))

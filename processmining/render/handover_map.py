@@ -3,7 +3,7 @@
 - :func:`render_handover_map`: edge width by handovers (log-scaled, 1..8 pt), edge colour by median
   delay in working days (fixed classes, grey -> orange -> dark red, so that two maps compare), node size
   by events and node fill by the share of its work received from other nodes; legend and title.
-  Rendered in memory by the process map's ``pipe_dot`` (graphviz's pipe: no temporary files, unlike
+  Rendered in memory by :func:`~processmining.render.dot.pipe_dot` (graphviz's pipe: no temporary files, unlike
   pm4py's ``save_vis_*``; no version comment in the SVG), nodes and edges in sorted order so that the
   same input gives byte-identical SVG on every machine.
 - :func:`write_graphml` / :func:`write_gexf`: the analysis graph as it is (already k-anonymous; every
@@ -25,10 +25,10 @@ from typing import Any
 
 import graphviz
 import networkx as nx
-import pandas as pd
 
 from ..analyses.handovers import HandoverAnalysis, HandoverComparison
-from .files import atomic_path, write_bytes
+from .dot import pipe_dot, write_images
+from .files import atomic_path, write_csv
 
 __all__ = [
     "DELAY_CLASSES",
@@ -196,8 +196,6 @@ def render_handover_map(
         lang: ``"sv"`` (decimal comma) or ``"en"``.
         max_edges: draw at most this many edges, the largest; the title says when edges are left out.
     """
-    from .process_map import write_images  # not at the top: process_map imports this module's colours
-
     return write_images(handover_map_images(analysis, title=title, formats=formats, lang=lang, max_edges=max_edges),
                         path_stem)
 
@@ -213,8 +211,6 @@ def handover_map_images(
     """:func:`render_handover_map`'s pictures in memory (format -> bytes), nothing written. Through the
     process map's ``dot`` runner: the SVG carries no graphviz version (the same bytes on every machine),
     and a missing ``dot`` is the one-line error that names what to install."""
-    from .process_map import pipe_dot
-
     source = handover_dot(analysis, title=title, lang=lang, max_edges=max_edges)
     return {fmt: pipe_dot(source, fmt) for fmt in formats}
 
@@ -238,21 +234,16 @@ def write_gexf(analysis: HandoverAnalysis, path: str | Path) -> Path:
     return path
 
 
-def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    text = frame.to_csv(sep=";", decimal=",", index=False, float_format="%.4f", lineterminator="\r\n")
-    return write_bytes(path, text.encode("utf-8-sig"))
-
-
 def write_handover_tables(analysis: HandoverAnalysis, out: str | Path) -> list[Path]:
     """``handover_edges.csv`` and ``handover_nodes.csv`` (UTF-8 BOM, ``;``, decimal comma) in ``out``."""
     out = Path(out)
-    return [_write_csv(analysis.edges, out / "handover_edges.csv"),
-            _write_csv(analysis.nodes, out / "handover_nodes.csv")]
+    return [write_csv(analysis.edges, out / "handover_edges.csv"),
+            write_csv(analysis.nodes, out / "handover_nodes.csv")]
 
 
 def write_comparison_table(comparison: HandoverComparison, path: str | Path) -> Path:
     """The per-edge comparison of two periods as CSV (same format as the other tables)."""
-    return _write_csv(comparison.edges, Path(path))
+    return write_csv(comparison.edges, Path(path))
 
 
 def write_handover_files(
