@@ -309,6 +309,30 @@ def test_a_chart_worker_draws_the_same_charts_as_this_process(demo: tuple[Analys
     assert (there / "chart_wip.png").stat().st_size > 10_000
 
 
+def test_charts_from_the_worker_leave_matplotlib_out_of_this_process(tmp_path: Path) -> None:
+    """The worker sends the charts back pickled; reading them must not import matplotlib here (about 0.3 s at
+    the end of every large ``analyze``, when this process writes the workbook)."""
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    script = (
+        "import sys\n"
+        "from processmining.ingest import read_log\n"
+        "from processmining.pipeline import analyze_log\n"
+        "from processmining.render.chart_input import ChartInput\n"
+        "from processmining.render.parallel import ChartWorker\n"
+        f"analysis = analyze_log(read_log({str(root / 'event_logs' / 'demo.csv')!r}, profile='demo'))\n"
+        f"with ChartWorker(lang='sv', png_dir={str(tmp_path)!r}) as worker:\n"
+        "    charts = worker.charts(ChartInput.of(analysis))\n"
+        "print([c.name for c in charts], worker.failure, 'matplotlib' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=root, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("\n")[-2] == f"{list(CHART_NAMES)} None False"
+    assert sorted(p.name for p in tmp_path.glob("chart_*.png")) == sorted(f"chart_{n}.png" for n in CHART_NAMES)
+
+
 def test_a_dead_chart_worker_leaves_the_charts_to_this_process(demo: tuple[Analysis, dict[str, Any]],
                                                                tmp_path: Path) -> None:
     """A worker killed (out of memory, say) costs time, not the charts."""

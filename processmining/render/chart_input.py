@@ -17,12 +17,31 @@ if TYPE_CHECKING:
     from ..analyses.bottlenecks import BottleneckReport
     from ..pipeline import Analysis
 
-__all__ = ["BOTTLENECK_BARS", "CHART_NAMES", "ChartInput"]
+__all__ = ["BOTTLENECK_BARS", "CHART_NAMES", "Chart", "ChartInput"]
 
 #: The charts, in the order the page shows them; ``chart_<name>.png`` is the file name.
 CHART_NAMES = ("throughput", "monthly", "wip", "bottlenecks")
 #: Bottlenecks drawn at most.
 BOTTLENECK_BARS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """One chart as the page shows it (here, not in :mod:`~processmining.render.charts`: the chart process
+    sends these back pickled, and reading them must not import matplotlib into the process that writes
+    the reports).
+
+    Attributes:
+        name: one of :data:`CHART_NAMES`.
+        title: the chart's title (also drawn in the picture).
+        alt: the alt text: what the chart shows, with its key figures, in one or two sentences.
+        svg: the SVG document (deterministic; starts with the XML declaration).
+    """
+
+    name: str
+    title: str
+    alt: str
+    svg: str
 
 
 @dataclass(frozen=True)

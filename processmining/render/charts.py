@@ -44,7 +44,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..analyses.sla import fmt_number, fmt_share
-from .chart_input import CHART_NAMES, ChartInput
+from .chart_input import CHART_NAMES, Chart, ChartInput
 from .files import write_bytes
 
 if TYPE_CHECKING:
@@ -144,23 +144,6 @@ _TEXT: dict[str, dict[str, str]] = {
         "days": "calendar days",
     },
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Chart:
-    """One chart as the page shows it.
-
-    Attributes:
-        name: one of :data:`CHART_NAMES`.
-        title: the chart's title (also drawn in the picture).
-        alt: the alt text: what the chart shows, with its key figures, in one or two sentences.
-        svg: the SVG document (deterministic; starts with the XML declaration).
-    """
-
-    name: str
-    title: str
-    alt: str
-    svg: str
 
 
 @dataclass(frozen=True, slots=True)

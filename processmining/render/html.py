@@ -42,7 +42,7 @@ from .files import write_text
 
 if TYPE_CHECKING:
     from ..pipeline import Analysis
-    from .charts import Chart
+    from .chart_input import Chart
 
 __all__ = ["clean_svg", "render_html", "write_html"]
 

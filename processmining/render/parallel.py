@@ -42,8 +42,7 @@ from typing import TYPE_CHECKING
 from ..errors import ConfigError
 
 if TYPE_CHECKING:
-    from .chart_input import ChartInput
-    from .charts import Chart
+    from .chart_input import Chart, ChartInput
 
 __all__ = ["MIN_BYTES", "ChartWorker", "worker_wanted"]
 
