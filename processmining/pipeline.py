@@ -424,14 +424,20 @@ def write_reports(
 
             with _timed(timings, "charts", progress):  # while the maps' dot runs on the other core
                 charts = render_charts(data, lang=lang, png_dir=out if excel else None)
-        if jobs:
-            written += jobs[0].result()  # the frequency map: the workbook shows its PNG
+        def frequency_map() -> Path:  # the workbook shows its PNG: waited for once every sheet is streamed
+            jobs[0].result()
+            return out / "process_map.png"
+
         if excel:
             from .render.excel import write_workbook
 
             with _timed(timings, "bottlenecks.xlsx", progress):
-                written += write_workbook(analysis, out / "bottlenecks.xlsx", lang=lang, summary=summary,
-                                          map_png=out / "process_map.png" if maps else None)
+                book = write_workbook(analysis, out / "bottlenecks.xlsx", lang=lang, summary=summary,
+                                      map_png=frequency_map if jobs else None)
+        if jobs:
+            written += jobs[0].result()
+        if excel:
+            written += book
         if data is not None and chart_worker is not None:
             with _timed(timings, "charts", progress):  # drawn by the worker meanwhile
                 charts = chart_worker.charts(data)

@@ -275,6 +275,28 @@ def test_without_units_targets_or_a_readable_map_each_sheet_says_why(make_log: C
     assert column(wb["Datakvalitet"], "tblRejects", "Rad i filen")[0].value == "Inga avvisade rader."
 
 
+def test_a_map_still_being_drawn_is_waited_for_only_after_the_sheets(receipt: tuple[Analysis, dict, Path, Path],
+                                                                     tmp_path: Path) -> None:
+    """``map_png`` as a function (what ``analyze`` passes while ``dot`` draws the map): it is called once, and
+    the picture it returns, made only then, is on the map sheet, the sheet second as always."""
+    analysis, summary, _, _ = receipt
+    png = tmp_path / "map.png"
+    calls: list[Path] = []
+
+    def drawn_now() -> Path:
+        PILImage.new("RGB", (1000, 400), "white").save(png)  # the map is only now on disk
+        calls.append(png)
+        return png
+
+    book = write_workbook(analysis, tmp_path / "late.xlsx", summary=summary, map_png=drawn_now)[0]
+    assert len(calls) == 1
+    wb = openpyxl.load_workbook(book)
+    assert wb.sheetnames == [SHEETS_SV[0], "Processkarta", *SHEETS_SV[1:]]
+    [image] = wb["Processkarta"]._images
+    assert (image.width, image.height) == (1000, 400)
+    assert image.anchor._from.row == 3  # row 4: below the title, the note and an empty row
+
+
 # ---- atomic writing -------------------------------------------------------------------------------------
 @pytest.mark.parametrize("where", ["while streaming the sheets", "while saving the file"])
 def test_a_crash_mid_write_leaves_the_earlier_workbook_intact(where: str, make_log: Callable[..., EventLog],

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import math
 import re
@@ -192,8 +193,11 @@ class _Tables:
 
 @dataclass(slots=True)
 class _Picture:
-    image: Image
-    rows: int
+    """A picture read when the workbook is saved: the map's PNG is still being rendered (``dot`` on the
+    other core) while the sheets are streamed. Write-only sheets write their drawings at the save, so
+    the picture still lands on its own sheet; it is the sheet's last section, so no row moves."""
+
+    png: Callable[[], Path]
 
 
 @dataclass(slots=True)
@@ -452,14 +456,15 @@ def _layout(sheet: _Sheet) -> tuple[list[_Placed], dict[int, float], dict[int, f
             row = header_row + 1 + body + 1
         elif isinstance(section, _Picture):
             placed.append(_Placed(section, row))
-            row += section.rows
         else:
             placed.append(_Placed(section, row))
             row += 1
     return placed, widths, heights, freeze
 
 
-def _write_sheet(wb: Workbook, sheet: _Sheet, cx: _Ctx, styles: _Styles, used: set[str]) -> None:
+def _write_sheet(wb: Workbook, sheet: _Sheet, cx: _Ctx, styles: _Styles, used: set[str],
+                 late: list[Callable[[], None]]) -> None:
+    """Stream ``sheet`` into ``wb``; a :class:`_Picture` adds a job to ``late`` (run before the save)."""
     ws = wb.create_sheet(_sheet_title(SHEETS[sheet.key][_lang_index(cx.lang)]))
     placed, widths, heights, freeze = _layout(sheet)
     for col, width in widths.items():  # before the first row: write-only sheets write these first
@@ -487,7 +492,7 @@ def _write_sheet(wb: Workbook, sheet: _Sheet, cx: _Ctx, styles: _Styles, used: s
             ws.append([styles.cell(ws, cx.text(section.text), section.style)])
             current += 1
         elif isinstance(section, _Picture):
-            ws.add_image(section.image, f"A{item.row}")
+            late.append(functools.partial(_place_map, ws, item.row, section.png, cx, styles))
         else:
             current = _write_tables(ws, section, item, cx, styles, used)
 
@@ -614,7 +619,7 @@ def write_workbook(
     *,
     lang: str = "sv",
     summary: dict[str, Any] | None = None,
-    map_png: Path | None = None,
+    map_png: Path | Callable[[], Path] | None = None,
 ) -> list[Path]:
     """Write the Excel report of ``analysis`` to ``path`` atomically; returns ``[path]``.
 
@@ -624,7 +629,8 @@ def write_workbook(
         lang: ``"sv"`` (Swedish sheet names, headers and sentences) or ``"en"``.
         summary: :func:`~processmining.pipeline.summary_of` of ``analysis`` when already computed; the
             Summary sheet shows its figures, so they equal ``summary.json``.
-        map_png: the rendered process map, shown on its own sheet after the Summary (``None``: no map sheet).
+        map_png: the rendered process map, shown on its own sheet after the Summary (``None``: no map sheet);
+            or a function that returns it (waits for it), called once every sheet is streamed.
             With ``analysis.perspectives`` the Perspectives sheet follows the Units sheet.
 
     Raises:
@@ -638,7 +644,7 @@ def write_workbook(
     cx = _Ctx(analysis, lang)
     sheets = [_summary_sheet(analysis, summary, cx)]
     if map_png is not None:
-        sheets.append(_map_sheet(analysis, summary, cx, Path(map_png)))
+        sheets.append(_map_sheet(analysis, summary, cx, map_png if callable(map_png) else Path(map_png)))
     sheets += [
         _bottlenecks_sheet(analysis, cx), _activities_sheet(analysis, cx), _variants_sheet(analysis, cx),
         _handovers_sheet(analysis, cx), _units_sheet(analysis, cx),
@@ -649,10 +655,12 @@ def write_workbook(
     wb = Workbook(write_only=True)
     wb.properties.creator = f"processmining {analysis.provenance()['tool'].split()[-1]}"
     wb.properties.title = cx.text(cx.t(f"Flaskhalsrapport: {analysis.title}", f"Bottleneck report: {analysis.title}"))
-    styles, used = _Styles(), set[str]()
+    styles, used, late = _Styles(), set[str](), list[Callable[[], None]]()
     try:
         for sheet in sheets:
-            _write_sheet(wb, sheet, cx, styles, used)
+            _write_sheet(wb, sheet, cx, styles, used, late)
+        for job in late:
+            job()
         with atomic_path(path) as tmp:
             wb.save(tmp)
     except BaseException:
@@ -816,7 +824,7 @@ def _fix_first(a: Analysis, s: Mapping[str, Any], cx: _Ctx) -> list[str]:
     return out
 
 
-def _map_sheet(a: Analysis, s: Mapping[str, Any], cx: _Ctx, png: Path) -> _Sheet:
+def _map_sheet(a: Analysis, s: Mapping[str, Any], cx: _Ctx, png: Path | Callable[[], Path]) -> _Sheet:
     t = cx.t
     sections: list[_Text | _Tables | _Picture | None] = [
         _title(cx, f"Processkarta: {a.title}", f"Process map: {a.title}")]
@@ -829,16 +837,23 @@ def _map_sheet(a: Analysis, s: Mapping[str, Any], cx: _Ctx, png: Path) -> _Sheet
             f"Shows {simp['activities_shown']} of {simp['activities_total']} activities "
             f"({cx.share(simp['event_share'])} of events) and {simp['edges_shown']} of {simp['edges_total']} paths "
             f"({cx.share(simp['transition_share'])} of transitions). The full map: process_map.svg.")))
+    sections += [None, _Picture(png if callable(png) else functools.partial(Path, png))]
+    return _Sheet("map", sections, freeze=False)
+
+
+def _place_map(ws: WriteOnlyWorksheet, row: int, png: Callable[[], Path], cx: _Ctx, styles: _Styles) -> None:
+    """The map's picture at ``row``, scaled to fit a page; or one line that says why it could not be read."""
+    path = png()
     try:
-        image = Image(str(png))
+        image = Image(str(path))
     except (OSError, ValueError) as exc:
-        sections.append(_Text(t(f"Processkartan kunde inte läsas ({png.name}: {exc}).",
-                                f"The process map could not be read ({png.name}: {exc}).")))
-        return _Sheet("map", sections, freeze=False)
+        ws.append([styles.cell(ws, cx.text(cx.t(f"Processkartan kunde inte läsas ({path.name}: {exc}).",
+                                                f"The process map could not be read ({path.name}: {exc}).")),
+                               "plain")])
+        return
     scale = min(1.0, _MAP_MAX_PX[0] / max(image.width, 1), _MAP_MAX_PX[1] / max(image.height, 1))
     image.width, image.height = int(image.width * scale), int(image.height * scale)
-    sections += [None, _Picture(image, rows=math.ceil(image.height / 20) + 1)]
-    return _Sheet("map", sections, freeze=False)
+    ws.add_image(image, f"A{row}")
 
 
 def _bottlenecks_sheet(a: Analysis, cx: _Ctx) -> _Sheet:
