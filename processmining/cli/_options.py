@@ -30,6 +30,7 @@ The ingest package (pandas, pyarrow) is imported only when a log is opened, so `
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -171,8 +172,10 @@ def open_log(
     pseudonymise: bool = True,
     merge_labels: bool = False,
     drop_duplicates: bool = False,
+    on_read: Callable[[], None] | None = None,
 ) -> EventLog:
-    """Read a log with the command-line input options (flags left off defer to the profile).
+    """Read a log with the command-line input options (flags left off defer to the profile); ``on_read``: see
+    :func:`~processmining.ingest.read_log`.
 
     Raises the library's errors; wrap the call in ``with library_errors():``.
     """
@@ -190,4 +193,5 @@ def open_log(
         merge_label_variants=True if merge_labels else None,
         drop_duplicates=True if drop_duplicates else None,
         dayfirst=dayfirst,
+        on_read=on_read,
     )

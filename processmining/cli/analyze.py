@@ -4,6 +4,7 @@ the page only): thin clients over :mod:`processmining.pipeline`."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from contextlib import ExitStack
 from enum import StrEnum
 from pathlib import Path
@@ -131,11 +132,12 @@ def _options(*, calendar: CalendarKind, hours: str, clock_stop: list[str] | None
 
 
 def _open(log_paths: list[Path], out_dir: Path, *, project: Path | None, join_key: str | None,
-          key_prefix: list[str] | None, clock_offset: list[str] | None, open_args: dict[str, Any]) -> Any:
-    """One file: read it with the input options. Several files or a project: merge them, and write the merge
-    report beside the other reports."""
+          key_prefix: list[str] | None, clock_offset: list[str] | None, open_args: dict[str, Any],
+          on_read: Callable[[], None] | None = None) -> Any:
+    """One file: read it with the input options (``on_read``: called once it is parsed). Several files or a
+    project: merge them, and write the merge report beside the other reports (``on_read`` is called after)."""
     if project is None and len(log_paths) == 1 and not (join_key or key_prefix or clock_offset):
-        return open_log(log_paths[0], **open_args), []
+        return open_log(log_paths[0], on_read=on_read, **open_args), []
     from ..errors import ConfigError
     from ..ingest.merge import merge_sources, write_merge_report
 
@@ -153,6 +155,8 @@ def _open(log_paths: list[Path], out_dir: Path, *, project: Path | None, join_ke
                            strict=open_args["strict"],
                            merge_label_variants=True if open_args["merge_labels"] else None,
                            drop_duplicates=True if open_args["drop_duplicates"] else None)
+    if on_read is not None:
+        on_read()
     return result.log, write_merge_report(result.report, out_dir)
 
 
@@ -179,9 +183,10 @@ def _run(log_paths: list[Path], out_dir: Path, *, open_args: dict[str, Any], opt
 
         options = _options(**option_args)
         out_dir.mkdir(parents=True, exist_ok=True)
-        log, merge_files = _open(log_paths, out_dir, open_args=open_args, **sources)
-        if worker is not None:
-            worker.warm()
+        # The chart process imports matplotlib while this one validates the rows (not during the parse,
+        # which has both cores busy already).
+        log, merge_files = _open(log_paths, out_dir, open_args=open_args, **sources,
+                                 on_read=worker.warm if worker is not None else None)
         analysis = analyze_log(log, options, progress=progress, chart_worker=worker)
         summary = summary_of(analysis)
         written = merge_files + write_reports(analysis, out_dir, lang=lang.value, excel=excel, html=html, maps=maps,

@@ -14,7 +14,7 @@ pseudonymisation of case officers.
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -58,6 +58,7 @@ def read_log(
     timezone: str | None = None,
     now: pd.Timestamp | None = None,
     drop_duplicates: bool | None = None,
+    on_read: Callable[[], None] | None = None,
 ) -> EventLog:
     """Read an exported event log and validate it into an :class:`EventLog`.
 
@@ -80,6 +81,8 @@ def read_log(
         dayfirst: day/month order of dates like 03/04/2025 when the data cannot tell.
         timezone: the time zone of naive times (default: the profile's, else Europe/Stockholm).
         now: rows after this time are rejected as in the future (default: now).
+        on_read: called once the file is parsed, before the rows are validated (``analyze`` starts its chart
+            process's imports there: during the parse they would take a core from the reader).
 
     Raises:
         UnreadableFileError, MissingColumnsError, TimestampError, StrictModeError, ConfigError: each
@@ -98,7 +101,7 @@ def read_log(
     # Arrow's CSV read, which uses both cores itself.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as hashing:
         if sniffed.format == "xes":
-            return _read_xes(path, hashing.submit(sha256_of, path), **options)
+            return _read_xes(path, hashing.submit(sha256_of, path), on_read=on_read, **options)
         digest: Future[str]
         if sniffed.format == "parquet":
             digest = hashing.submit(sha256_of, path)
@@ -117,6 +120,8 @@ def read_log(
             raw = read_csv_table(path, sniffed, delimiter=prof.delimiter if prof else None,
                                  encoding=prof.encoding if prof else None)
             digest = hashing.submit(sha256_of, path)
+        if on_read is not None:
+            on_read()
         return table_to_log(
             raw.frame, path=str(path), sha256=digest, fmt=sniffed.format, rows_read=raw.rows_read,
             row_numbers=raw.row_numbers, reader_rejects=raw.rejects, notes=raw.notes, excel_epoch=raw.excel_epoch,
@@ -124,10 +129,12 @@ def read_log(
         )
 
 
-def _read_xes(path: Path, digest: Future[str], **options: object) -> EventLog:
+def _read_xes(path: Path, digest: Future[str], *, on_read: Callable[[], None] | None, **options: object) -> EventLog:
     from .xes import read_xes_table
 
     table = read_xes_table(path)
+    if on_read is not None:
+        on_read()
     notes = [f"XES: {table.traces} trace(s), parser {table.parser}"]
     if table.globals_applied or table.trace_globals_applied:
         notes.append(f"XES <global> defaults applied: {table.globals_applied} event value(s), "

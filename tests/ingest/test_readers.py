@@ -181,3 +181,26 @@ def test_xes_lifecycle_pairs_and_bad_dates(tmp_path: Path) -> None:
         [4, "lifecycle:transition", "lifecycle transition schedule not used"],
     ]
     assert log.source.rows_read == 5 == log.n_events + len(log.rejects) + 1  # one start merged
+
+
+def test_on_read_is_called_once_the_file_is_parsed_and_before_its_rows_are_checked(tmp_path: Path) -> None:
+    """``read_log(on_read=...)`` (``analyze`` starts its chart process's imports there): called once per read
+    file, CSV or XES, also when validation then fails; not for a file that cannot be parsed."""
+    from processmining.errors import MissingColumnsError
+
+    calls: list[str] = []
+    csv = write_csv(tmp_path / "export.csv", ROWS)
+    assert read_log(csv, pseudonymise=False, on_read=lambda: calls.append("csv")).n_events == 3
+    xes = tmp_path / "log.xes"
+    xes.write_text(_xes([("c1", "A", "2012-01-02T10:00:00+01:00", "complete")]), encoding="utf-8")
+    assert read_log(xes, on_read=lambda: calls.append("xes")).n_events == 1
+    assert calls == ["csv", "xes"]
+    no_case = write_csv(tmp_path / "no_case.csv", [r[1:] for r in ROWS], header=HEADER[1:])
+    with pytest.raises(MissingColumnsError):
+        read_log(no_case, on_read=lambda: calls.append("parsed, then no case column"))
+    assert calls[-1] == "parsed, then no case column"
+    broken = tmp_path / "broken.csv.gz"
+    broken.write_bytes(gzip.compress(b"\xc3\xa4rende;aktivitet\n" * 100)[:40])
+    with pytest.raises(UnreadableFileError):
+        read_log(broken, on_read=lambda: calls.append("broken"))
+    assert "broken" not in calls
