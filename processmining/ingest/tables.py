@@ -178,10 +178,10 @@ class _Utf8Stream(io.RawIOBase):
 
 
 #: Third-party modules the analyses of a log import (networkx, scipy.sparse for its PageRank, the Swedish
-#: holiday calendar): about 0.4 s of imports. While pyarrow parses a large file it holds no GIL, so a
-#: second thread imports them meanwhile at no cost in wall time; the reader waits for that thread before
-#: it returns, so no import ever runs concurrently with other work.
-_WARM_MODULES = ("networkx", "scipy.sparse", "holidays.countries.sweden")
+#: holiday calendar) and the workbook's writer (openpyxl): about 0.5 s of imports. While pyarrow parses a
+#: large file it holds no GIL, so a second thread imports them meanwhile at no cost in wall time; the
+#: reader waits for that thread before it returns, so no import ever runs concurrently with other work.
+_WARM_MODULES = ("networkx", "scipy.sparse", "holidays.countries.sweden", "openpyxl")
 #: Only for files whose parse takes longer than the imports (about 0.3 s of parsing).
 _WARM_MIN_BYTES = 100 << 20
 
