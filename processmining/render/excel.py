@@ -62,6 +62,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from ..errors import ConfigError
 from ..log import ACTIVITY, GROUP, EventLog
 from .files import atomic_path
+from .swedish import sentence, swedish
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -232,6 +233,10 @@ class _Ctx:
 
     def t(self, sv: str, en: str) -> str:
         return sv if self.sv else en
+
+    def msg(self, text: Any) -> str:
+        """A note, warning or reject reason of the run in the workbook's language (:mod:`.swedish`)."""
+        return swedish(str(text)) if self.sv else str(text)
 
     def num(self, value: float, decimals: int = 1) -> str:
         from ..analyses.sla import fmt_number
@@ -959,21 +964,9 @@ def _variants_sheet(a: Analysis, cx: _Ctx) -> _Sheet:
     return _Sheet("variants", sections)
 
 
-_HANDOVER_NOTES_SV = {
-    "no unit column: handovers are shown between (pseudonymised) case officers":
-        "Ingen enhetskolumn: överlämningarna visas mellan (pseudonymiserade) handläggare.",
-    "no unit column, and case officers are not pseudonymised: no handover graph (pass --handover-level resource "
-    "--show-names to draw one with real ids)":
-        "Ingen enhetskolumn, och handläggarna är inte pseudonymiserade: ingen överlämningsgraf (ange "
-        "--handover-level resource --show-names för att rita en med riktiga id:n).",
-    "the log has neither a unit nor a resource column: no handover graph":
-        "Loggen har varken en enhets- eller en handläggarkolumn: ingen överlämningsgraf.",
-}
-
-
 def _handover_note(a: Analysis, cx: _Ctx) -> str:
     note = a.handover_note or cx.t("Ingen överlämningsgraf beräknades.", "No handover graph was computed.")
-    return _HANDOVER_NOTES_SV.get(note, note) if cx.sv else note
+    return sentence(swedish(note)) if cx.sv else note
 
 
 def _handovers_sheet(a: Analysis, cx: _Ctx) -> _Sheet:
@@ -1038,7 +1031,7 @@ def _handovers_sheet(a: Analysis, cx: _Ctx) -> _Sheet:
                 f"{cx.num(c['handovers'], 0)} handovers in {cx.num(c['cases_with_handover'], 0)} of "
                 f"{cx.num(c['cases'], 0)} cases. A handover: two consecutive events of a case done by different "
                 f"{level}. Nothing about fewer than {h.min_group} cases is shown (k-anonymity).")),
-        *[_note(note) for note in h.notes],
+        *[_note(cx.msg(note)) for note in h.notes],
         _Tables([edges, waiting, nodes]),
     ]
     return _Sheet("handovers", sections)
@@ -1418,7 +1411,7 @@ def _candidates_sheet(a: Analysis, cx: _Ctx) -> _Sheet:
                 "queue before it, little rework and the share done by staff (weights in candidates.toml). Hours "
                 "saved per year = events per year × share done by staff × minutes per event / 60 × automatable "
                 "share. Steps that need a human decision are never ranked.")),
-        *[_note(w) for w in c.warnings],
+        *[_note(cx.msg(w)) for w in c.warnings],
         _Tables([table]),
     ]
     return _Sheet("candidates", sections)
@@ -1433,13 +1426,14 @@ def _quality_sheet(a: Analysis, cx: _Ctx) -> _Sheet:
     t = cx.t
     log, src = a.log, a.log.source
     rej = log.rejects
+    reasons = rej["reason"].map({r: cx.msg(r) for r in rej["reason"].unique()}) if len(rej) else rej["reason"]
     rejects = _Tbl("Rejects", [
         cx.col(t("Rad i filen", "Row in the file"), "int", rej["row"]),
         cx.col(t("Kolumn", "Column"), "text", rej["column"], max_width=30),
         cx.col(t("Värde", "Value"), "text", rej["value"], max_width=50),
-        cx.col(t("Skäl", "Reason"), "text", rej["reason"], max_width=50),
+        cx.col(t("Skäl", "Reason"), "text", reasons, max_width=50),
     ], caption=t("Avvisade rader", "Rejected rows"), empty=t("Inga avvisade rader.", "No rejected rows."))
-    counts = rej["reason"].value_counts().sort_index()
+    counts = reasons.value_counts().sort_index()
     by_reason = _Tbl("RejectReasons", [
         cx.col(t("Skäl", "Reason"), "text", counts.index, max_width=50),
         cx.col(t("Rader", "Rows"), "count", counts.to_numpy()),
@@ -1450,8 +1444,8 @@ def _quality_sheet(a: Analysis, cx: _Ctx) -> _Sheet:
         (t("Rader avvisade", "Rows rejected"), len(rej), "count"),
         (t("Exakta dubbletter borttagna", "Exact duplicates removed"), src.duplicates_removed, "count"),
     ]
-    loading += [(t("Anmärkning", "Note"), note, "text") for note in src.notes]
-    loading += [(t("Varning", "Warning"), warning, "text") for warning in src.warnings]
+    loading += [(t("Anmärkning", "Note"), cx.msg(note), "text") for note in src.notes]
+    loading += [(t("Varning", "Warning"), cx.msg(warning), "text") for warning in src.warnings]
     facts = _Tbl("Loading", cx.pairs((t("Uppgift", "Item"), t("Värde", "Value")), loading),
                  caption=t("Inläsning", "Loading"))
     facts.columns[1].max_width = 90
@@ -1535,7 +1529,7 @@ def _simplification_text(a: Analysis, cx: _Ctx) -> str:
         "övergångarna)",
         f"{simp.activities_shown} of {simp.activities_total} activities ({cx.share(simp.event_share)} of events), "
         f"{simp.edges_shown} of {simp.edges_total} paths ({cx.share(simp.transition_share)} of transitions)")
-    return f"{shown}; {simp.rule}" if simp.rule else shown
+    return f"{shown}; {cx.msg(simp.rule)}" if simp.rule else shown
 
 
 def _method_sheet(a: Analysis, cx: _Ctx) -> _Sheet:
@@ -1579,11 +1573,11 @@ def _method_sheet(a: Analysis, cx: _Ctx) -> _Sheet:
         (t("Arbetsboken skriven", "Workbook written"),
          dt.datetime.now().astimezone().isoformat(timespec="seconds"), "text"),
     ]
-    rows += [(t("Anmärkning vid inläsning", "Note from loading"), n, "text") for n in p["notes"]]
-    rows += [(t("Varning vid inläsning", "Warning from loading"), w, "text") for w in p["warnings"]]
-    rows += [(t("Anmärkning (flaskhalsar)", "Note (bottlenecks)"), n, "text") for n in a.bottlenecks.notes]
+    rows += [(t("Anmärkning vid inläsning", "Note from loading"), cx.msg(n), "text") for n in p["notes"]]
+    rows += [(t("Varning vid inläsning", "Warning from loading"), cx.msg(w), "text") for w in p["warnings"]]
+    rows += [(t("Anmärkning (flaskhalsar)", "Note (bottlenecks)"), cx.msg(n), "text") for n in a.bottlenecks.notes]
     if a.handovers is not None:
-        rows += [(t("Anmärkning (överlämningar)", "Note (handovers)"), n, "text") for n in a.handovers.notes]
+        rows += [(t("Anmärkning (överlämningar)", "Note (handovers)"), cx.msg(n), "text") for n in a.handovers.notes]
     elif a.handover_note:
         rows.append((t("Anmärkning (överlämningar)", "Note (handovers)"), _handover_note(a, cx), "text"))
     provenance = _Tbl("Provenance", cx.pairs((t("Uppgift", "Item"), t("Värde", "Value")), _wrapped(rows)),

@@ -39,6 +39,7 @@ from lxml import etree
 from ..analyses.sla import fmt_number, fmt_share
 from ..errors import ConfigError
 from .files import write_text
+from .swedish import swedish
 
 if TYPE_CHECKING:
     from ..pipeline import Analysis
@@ -296,6 +297,10 @@ class _Page:
         """A paragraph of the text ``key`` filled with ``values``, escaped."""
         return f"<p>{self.esc(self.t[key].format(**values))}</p>"
 
+    def msg(self, text: Any) -> str:
+        """A note, warning or reject reason of the run in the page's language (:mod:`.swedish`)."""
+        return swedish(str(text)) if self.lang == "sv" else str(text)
+
     def pct(self, share: Any) -> str:
         if share is None or pd.isna(share):
             return self.t["none"]
@@ -450,7 +455,7 @@ def _section(key: str, title: str, body: str, *, klass: str = "") -> str:
 
 
 def _notes(p: _Page, items: Iterable[str]) -> str:
-    lis = "".join(f"<li>{p.esc(i)}</li>" for i in items if i)
+    lis = "".join(f"<li>{p.esc(p.msg(i))}</li>" for i in items if i)
     return f'<ul class="notes">{lis}</ul>' if lis else ""
 
 
@@ -734,7 +739,7 @@ def _handover_svg(analysis: Analysis, lang: str, label: str) -> str | None:
 def _handovers(p: _Page, analysis: Analysis) -> str:
     t, h = p.t, analysis.handovers
     if h is None:
-        return _section("overlamningar", t["handovers"], f"<p>{p.esc(analysis.handover_note or '')}</p>")
+        return _section("overlamningar", t["handovers"], f"<p>{p.esc(p.msg(analysis.handover_note or ''))}</p>")
     c = h.counts
     what = t["nodes_unit"] if h.level == "unit" else t["nodes_resource"]
     body = p.para("handover_text", handovers=p.n(c["handovers"]), nodes=p.n(h.graph.number_of_nodes()), what=what,
@@ -843,7 +848,7 @@ def _perspectives(p: _Page, analysis: Analysis) -> str:
 def _candidates(p: _Page, analysis: Analysis) -> str:
     t, cr = p.t, analysis.candidates
     if cr is None:
-        return _section("automatisering", t["candidates"], f"<p>{p.esc(analysis.candidate_note or '')}</p>")
+        return _section("automatisering", t["candidates"], f"<p>{p.esc(p.msg(analysis.candidate_note or ''))}</p>")
     items = cr.all()
     body = f"<p>{p.esc(t['cand_note'])}</p>" + _notes(p, cr.warnings)
     rows = []
@@ -868,12 +873,13 @@ def _quality(p: _Page, analysis: Analysis, summary: Mapping[str, Any]) -> str:
                   rejected=p.n(prov.get("rows_rejected")), dups=p.n(prov.get("duplicates_removed")))
     reasons = summary.get("rejects_by_reason") or {}
     if reasons:
-        rows = [[p.esc(reason), p.n(n)] for reason, n in reasons.items()]
+        rows = [[p.esc(p.msg(reason)), p.n(n)] for reason, n in reasons.items()]
         body += _table(p, t["reasons_caption"], [(t["reason"], ""), (t["rows"], "num")], rows,
                        table_id="table-reject-reasons")
         rejects = log.rejects.head(REJECT_ROWS)
         rows = [[p.esc(r["row"]), p.esc(r["column"]), p.esc(r["value"]) if str(r["value"]) else
-                 f'<span class="muted">{p.esc(t["empty"])}</span>', p.esc(r["reason"])] for _, r in rejects.iterrows()]
+                 f'<span class="muted">{p.esc(t["empty"])}</span>', p.esc(p.msg(r["reason"]))]
+                for _, r in rejects.iterrows()]
         body += _table(p, t["rejects_caption"], [(t["row"], "num"), (t["column"], ""), (t["value"], ""),
                        (t["reason"], "")], rows, table_id="table-rejects",
                        note=t["shown_of"].format(n=len(rejects), m=len(log.rejects))
@@ -919,6 +925,9 @@ def _provenance(p: _Page, summary: Mapping[str, Any]) -> str:
         prov.pop("calendar_sv", None)
     rows = []
     for key, value in prov.items():
+        if key in ("notes", "warnings", "map_simplification"):  # the run's own messages
+            value = [p.msg(v) for v in value] if isinstance(value, list) else \
+                (t["none"] if value == "none" else p.msg(value))
         cell = f'<span class="hash">{p.esc(value)}</span>' if key == "sha256" else _value_html(p, value)
         rows.append([p.esc(labels.get(key, key)), cell])
     body = f"<p>{p.esc(t['prov_intro'])}</p>"
