@@ -268,6 +268,38 @@ def test_cli_merge_writes_the_log_and_the_report(demo: Split, tmp_path: Path) ->
     assert back.events[RESOURCE].tolist() == demo.merged.log.events[RESOURCE].tolist()
 
 
+def test_a_merged_file_reads_back_with_its_pseudonyms_as_they_are(demo: Split, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The merged file's case officers already are pseudonyms: read back with the defaults and without any key,
+    they stay the same (no pseudonyms of pseudonyms) and the log counts as pseudonymised, so the handover graph
+    between case officers is drawn; one real name among them and the column is hashed as a whole."""
+    from processmining.cli import app
+    from processmining.pipeline import AnalysisOptions, analyze_log
+
+    out = tmp_path / "merged.csv"
+    assert CliRunner().invoke(app, ["merge", str(demo.folder / SPLIT_FILES[2]), "--out", str(out)]).exit_code == 0
+    monkeypatch.delenv("PROCESSMINING_PSEUDONYM_KEY", raising=False)
+    monkeypatch.delenv("PROCESSMINING_PSEUDONYM_KEY_FILE", raising=False)
+    monkeypatch.chdir(tmp_path)  # no ./.processmining/pseudonym.key here
+    back = read_log(out)
+    assert back.events[RESOURCE].tolist() == demo.merged.log.events[RESOURCE].tolist()
+    assert back.source.pseudonymised
+    assert "already pseudonyms, kept as they are: org:resource" in back.source.notes
+    no_units = EventLog.from_frame(back.events.drop(columns=[GROUP]), source=back.source)
+    analysis = analyze_log(no_units, AnalysisOptions(handover_level="auto"))
+    assert analysis.handovers is not None and analysis.handovers.level == "resource"
+    frame = pd.read_csv(out, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
+    column = next(c for c in frame.columns if frame[c].astype(str).str.fullmatch(r"H-[0-9a-f]{10}").all())
+    frame.loc[0, column] = "Åsa Öberg"
+    mixed = tmp_path / "mixed.csv"
+    frame.to_csv(mixed, sep=";", index=False, encoding="utf-8-sig")
+    monkeypatch.setenv("PROCESSMINING_PSEUDONYM_KEY", "another-key-not-secret-0123456789abcdef")
+    hashed = read_log(mixed, profile=None)
+    assert "Åsa Öberg" not in set(hashed.events[RESOURCE])
+    assert not set(hashed.events[RESOURCE]) & set(back.events[RESOURCE])  # every value hashed again
+    assert any(n.startswith("pseudonymised with the key") for n in hashed.source.notes)
+
+
 def test_cli_merge_fails_in_one_line(tmp_path: Path) -> None:
     from processmining.cli import app
 

@@ -32,6 +32,7 @@ from ..errors import ConfigError
 __all__ = [
     "KEY_ENV",
     "KEY_FILE_ENV",
+    "are_pseudonyms",
     "count_masked",
     "default_key_path",
     "load_key",
@@ -133,6 +134,23 @@ def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
     )
     out = np.where(codes >= 0, hashed[np.maximum(codes, 0)] if len(hashed) else None, None)
     return pd.Series(out, index=values.index, name=values.name, dtype="object").astype(text_type)
+
+
+#: What :func:`pseudonymise` makes of a name.
+_PSEUDONYM = re.compile(r"H-[0-9a-f]{10}")
+
+
+def are_pseudonyms(values: pd.Series) -> bool:
+    """Whether every value present already is a pseudonym of :func:`pseudonymise` (``H-`` + 10 hex digits), as in
+    a file this tool wrote (``processmining merge``): such a column is kept as it is, not hashed again.
+
+    The first value present decides most columns at once (a name is no pseudonym); only a column that starts
+    with one is checked value by value (its distinct values: case officers are few).
+    """
+    present = values.dropna()
+    if present.empty or not _PSEUDONYM.fullmatch(str(present.iloc[0])):
+        return False
+    return all(_PSEUDONYM.fullmatch(str(v)) for v in present.unique())
 
 
 def luhn_ok(digits: str) -> bool:

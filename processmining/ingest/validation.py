@@ -41,7 +41,7 @@ from ..log import (
     release_unused_memory,
 )
 from .mapping import LIFECYCLE_COMPLETE, LIFECYCLE_START, candidates, detect_roles
-from .privacy import load_key, mask_and_count, mask_personal_numbers, pseudonymise
+from .privacy import are_pseudonyms, load_key, mask_and_count, mask_personal_numbers, pseudonymise
 from .profiles import DEFAULT_EARLIEST, Profile
 from .timestamps import parse_timestamps
 
@@ -633,12 +633,19 @@ def table_to_log(
         if target in frame.columns and target not in resource_like and column not in role_columns:
             resource_like.append(target)
     pseudonymised = False
-    if pseudonymise and resource_like and any(frame[c].notna().any() for c in resource_like):
-        secret = key if key is not None else load_key()
-        for column in resource_like:
-            frame[column] = pseudonymise_column(frame[column], secret)
-        pseudonymised = RESOURCE in resource_like
-        notes_out.append(f"pseudonymised with the key: {', '.join(resource_like)}")
+    if resource_like and any(frame[c].notna().any() for c in resource_like):
+        # A file this tool wrote (a merged log) holds pseudonyms already: kept as they are (no key needed),
+        # not pseudonyms of pseudonyms; the log counts as pseudonymised, whatever --no-pseudonymise says.
+        already = [c for c in resource_like if are_pseudonyms(frame[c])]
+        hashed = [c for c in resource_like if c not in already] if pseudonymise else []
+        if hashed:
+            secret = key if key is not None else load_key()
+            for column in hashed:
+                frame[column] = pseudonymise_column(frame[column], secret)
+            notes_out.append(f"pseudonymised with the key: {', '.join(hashed)}")
+        if already:
+            notes_out.append(f"already pseudonyms, kept as they are: {', '.join(already)}")
+        pseudonymised = RESOURCE in hashed or RESOURCE in already
 
     # ---- numbers in text columns -----------------------------------------------------------------------
     if fmt_text:

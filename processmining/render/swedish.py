@@ -135,6 +135,7 @@ _RULES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"(?P<n>\d+) value\(s\) with a Swedish personal identity number masked \(\*{8}-\*{4}\)",
      r"\g<n> värde(n) med svenskt personnummer maskerade (********-****)"),
     (r"pseudonymised with the key: (?P<columns>.+)", r"pseudonymiserade med nyckeln: \g<columns>"),
+    (r"already pseudonyms, kept as they are: (?P<columns>.+)", r"redan pseudonymer, behållna som de är: \g<columns>"),
     (r"numbers \((?P<kind>[^)]+)\): (?P<columns>.+)",
      lambda m: f"tal ({_NUMBER_KINDS.get(m['kind'], m['kind'])}): {m['columns']}"),
     (r"activity labels merged into (?P<winner>.+?): (?P<spellings>.+)",
