@@ -512,17 +512,23 @@ def render_charts(data: ChartInput, *, lang: str = "sv", png_dir: str | Path | N
         png_dir: the folder for the PNGs (beside the workbook); none written without it.
         dpi: the PNGs' resolution.
     """
+    return tuple(Chart(name=spec.name, title=spec.title, alt=spec.alt, svg=svg or "")
+                 for spec, svg, _png in _render(data, lang=lang, png_dir=png_dir, dpi=dpi, svg=True))
+
+
+def _render(data: ChartInput, *, lang: str, png_dir: str | Path | None, dpi: int,
+            svg: bool) -> list[tuple[_Spec, str | None, Path | None]]:
+    """Each chart drawn once: its spec, its SVG (with ``svg``) and the PNG written into ``png_dir`` (if given)."""
     _check_lang(lang)
     folder = Path(png_dir) if png_dir is not None else None
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
-    charts = []
+    drawn = []
     for spec in _specs(data, lang):
-        svg, png = _draw(spec, data, svg=True, png_dpi=dpi if folder is not None else None)
-        if folder is not None and png is not None:
-            write_bytes(folder / f"chart_{spec.name}.png", png)
-        charts.append(Chart(name=spec.name, title=spec.title, alt=spec.alt, svg=svg or ""))
-    return tuple(charts)
+        text, png = _draw(spec, data, svg=svg, png_dpi=dpi if folder is not None else None)
+        path = write_bytes(folder / f"chart_{spec.name}.png", png or b"") if folder is not None else None
+        drawn.append((spec, text, path))
+    return drawn
 
 
 def build_charts(analysis: Analysis, *, lang: str = "sv") -> tuple[Chart, ...]:
@@ -558,12 +564,5 @@ def write_chart_pngs(analysis: Analysis, out: str | Path, *, lang: str = "sv", d
     Returns:
         The paths written, in :data:`CHART_NAMES` order.
     """
-    _check_lang(lang)
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    data = ChartInput.of(analysis)
-    written = []
-    for spec in _specs(data, lang):
-        _svg, png = _draw(spec, data, svg=False, png_dpi=dpi)
-        written.append(write_bytes(folder / f"chart_{spec.name}.png", png or b""))
-    return written
+    return [path for _spec, _svg, path in _render(ChartInput.of(analysis), lang=lang, png_dir=out, dpi=dpi, svg=False)
+            if path is not None]
