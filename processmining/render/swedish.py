@@ -188,8 +188,7 @@ _RULES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      "Ingen slutaktivitet angiven eller funnen: alla ärenden räknas som avslutade (ange slutaktiviteter för att "
      "skilja ut de öppna)."),
     (r"(?P<n>\d+) clock-stop request\(s\) without a later answer: the clock restarts at the case's next event\.",
-     r"\g<n> begäran/begäranden om komplettering (klockstopp) utan senare svar: klockan går igen från ärendets "
-     r"nästa händelse."),
+     r"\g<n> klockstopp utan senare svar: klockan går igen från ärendets nästa händelse."),
     (r"No start timestamps: service times are not computed; waits end at the next completion\.",
      "Inga starttider: handläggningstiden per aktivitet beräknas inte; väntan slutar vid nästa avslut."),
     (r"(?P<n>\d+) wait\(s\) are negative \(an event started before the previous one finished\); they are kept in "
