@@ -525,9 +525,8 @@ def parse_timestamps(
         utc = (wall[with_offset] - pd.to_timedelta(minutes[with_offset], unit="m")).dt.tz_localize("UTC")
         result[with_offset] = utc.dt.tz_convert(timezone)
     naive_rows = ~with_offset & ~unparseable & has
-    if naive_rows.all():  # every row naive (the common case): no masked assignment
-        local, dst_notes = localise(wall, timezone)
-        result = local
+    if not with_offset.any():  # no UTC offsets (the common case): no masked assignment (0.05 s at 1.1M rows)
+        result, dst_notes = localise(wall, timezone)  # NaT stays NaT: the times missing or unparseable
         notes += [f"column {column}: {n}" for n in dst_notes]
     elif naive_rows.any():
         local, dst_notes = localise(wall[naive_rows], timezone)
