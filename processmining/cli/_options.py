@@ -1,39 +1,25 @@
 """Input options shared by every command that reads a log, and :func:`open_log` that applies them.
 
-Copy the parameters into a command and pass them on::
+Give a command the input options with :func:`input_options`; it receives them as ``inputs``, the keyword
+arguments of :func:`open_log`::
 
     @app.command()
-    def analyze(
-        log_path: LogPath,
-        profile: ProfileOption = None,
-        case: CaseOption = None,
-        activity: ActivityOption = None,
-        timestamp: TimestampOption = None,
-        start: StartOption = None,
-        resource: ResourceOption = None,
-        unit: UnitOption = None,
-        sheet: SheetOption = None,
-        dayfirst: DayfirstOption = None,
-        strict: StrictOption = False,
-        pseudonymise: PseudonymiseOption = True,
-        merge_labels: MergeLabelsOption = False,
-        drop_duplicates: DropDuplicatesOption = False,
-    ) -> None:
+    @input_options()
+    def analyze(log_path: LogPath, *, inputs: InputArgs) -> None:
         with library_errors():
-            log = open_log(log_path, profile=profile, case=case, activity=activity, timestamp=timestamp,
-                           start=start, resource=resource, unit=unit, sheet=sheet, dayfirst=dayfirst,
-                           strict=strict, pseudonymise=pseudonymise, merge_labels=merge_labels,
-                           drop_duplicates=drop_duplicates)
+            log = open_log(log_path, **inputs)
 
 The ingest package (pandas, pyarrow) is imported only when a log is opened, so ``--help`` stays fast.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -42,11 +28,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INPUT_PANEL",
+    "ActivityColumnOption",
     "ActivityOption",
     "CalendarKind",
     "CaseOption",
     "DayfirstOption",
     "DropDuplicatesOption",
+    "InputArgs",
     "Lang",
     "LogPath",
     "MergeLabelsOption",
@@ -59,6 +47,7 @@ __all__ = [
     "StrictOption",
     "TimestampOption",
     "UnitOption",
+    "input_options",
     "open_log",
 ]
 
@@ -154,6 +143,58 @@ DropDuplicatesOption = Annotated[
     typer.Option("--drop-duplicates", help="Remove rows that are exact copies of an earlier row (default: "
                  "keep them and warn).", rich_help_panel=INPUT_PANEL),
 ]
+
+
+ActivityColumnOption = Annotated[
+    str | None,
+    typer.Option("--activity-column", metavar="COLUMN",
+                 help="Column with the activity (e.g. Aktivitet); other commands call it --activity.",
+                 rich_help_panel=INPUT_PANEL, show_default=False),
+]
+
+#: What a command made with :func:`input_options` receives: the keyword arguments of :func:`open_log`.
+InputArgs = dict[str, Any]
+#: The input options, in the order ``--help`` shows them: (parameter, annotation, default).
+_INPUTS: tuple[tuple[str, Any, Any], ...] = (
+    ("profile", ProfileOption, None), ("case", CaseOption, None), ("activity", ActivityOption, None),
+    ("timestamp", TimestampOption, None), ("start", StartOption, None), ("resource", ResourceOption, None),
+    ("unit", UnitOption, None), ("sheet", SheetOption, None), ("dayfirst", DayfirstOption, None),
+    ("strict", StrictOption, False), ("pseudonymise", PseudonymiseOption, True),
+    ("merge_labels", MergeLabelsOption, False), ("drop_duplicates", DropDuplicatesOption, False),
+)
+_R = TypeVar("_R")
+
+
+def input_options(*, activity: str = "activity") -> Callable[[Callable[..., _R]], Callable[..., _R]]:
+    """Give a command the input options: typer reads them from the signature this sets (after the command's
+    own), and the command gets them as one keyword argument ``inputs`` (:data:`InputArgs`).
+
+    Written by hand: typer has no option groups that commands share (it reads each command's parameters),
+    so without this every command repeated the thirteen parameters and the call that passes them on.
+
+    Args:
+        activity: the parameter for the activity column; ``"activity_column"`` (``--activity-column``) where
+            the command's ``--activity`` means something else (``effect``: the automated step).
+    """
+
+    def decorate(command: Callable[..., _R]) -> Callable[..., _R]:
+        own = [p for p in inspect.signature(command, eval_str=True).parameters.values() if p.name != "inputs"]
+        added = [inspect.Parameter(activity if name == "activity" else name, inspect.Parameter.KEYWORD_ONLY,
+                                   default=default,
+                                   annotation=ActivityColumnOption if name == "activity" and activity != name
+                                   else annotation)
+                 for name, annotation, default in _INPUTS]
+
+        @functools.wraps(command)
+        def with_inputs(**values: Any) -> _R:
+            inputs = {name: values.pop(activity if name == "activity" else name) for name, _a, _d in _INPUTS}
+            return command(**values, inputs=inputs)
+
+        with_inputs.__signature__ = inspect.Signature([*own, *added])  # type: ignore[attr-defined]
+        with_inputs.__annotations__ = {p.name: p.annotation for p in [*own, *added]}
+        return with_inputs
+
+    return decorate
 
 
 def open_log(

@@ -15,22 +15,11 @@ import typer
 from ._app import app, err, library_errors, out
 from ._engine import EngineName, EngineOption, PartitionsOption, SchedulerOption
 from ._options import (
-    ActivityOption,
     CalendarKind,
-    CaseOption,
-    DayfirstOption,
-    DropDuplicatesOption,
+    InputArgs,
     Lang,
-    MergeLabelsOption,
     Period,
-    ProfileOption,
-    PseudonymiseOption,
-    ResourceOption,
-    SheetOption,
-    StartOption,
-    StrictOption,
-    TimestampOption,
-    UnitOption,
+    input_options,
     open_log,
 )
 
@@ -234,6 +223,7 @@ def _print_summary(summary: dict[str, Any], lang: str) -> None:
 
 
 @app.command()
+@input_options()
 def analyze(
     out_dir: OutOption,
     log_paths: LogPaths = None,
@@ -261,19 +251,8 @@ def analyze(
     lang: LangOption = Lang.sv,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
-    profile: ProfileOption = None,
-    case: CaseOption = None,
-    activity: ActivityOption = None,
-    timestamp: TimestampOption = None,
-    start: StartOption = None,
-    resource: ResourceOption = None,
-    unit: UnitOption = None,
-    sheet: SheetOption = None,
-    dayfirst: DayfirstOption = None,
-    strict: StrictOption = False,
-    pseudonymise: PseudonymiseOption = True,
-    merge_labels: MergeLabelsOption = False,
-    drop_duplicates: DropDuplicatesOption = False,
+    *,
+    inputs: InputArgs,
 ) -> None:
     """Analyse LOG and write every report into --out: the main job.
 
@@ -286,9 +265,7 @@ def analyze(
     sources = dict(project=project, join_key=join_key, key_prefix=key_prefix, clock_offset=clock_offset)
     _run(log_paths or [], out_dir, sources=sources, lang=lang, excel=True, html=True, maps=True, as_json=as_json,
          quiet=quiet,
-         open_args=dict(profile=profile, case=case, activity=activity, timestamp=timestamp, start=start,
-                        resource=resource, unit=unit, sheet=sheet, dayfirst=dayfirst, strict=strict,
-                        pseudonymise=pseudonymise, merge_labels=merge_labels, drop_duplicates=drop_duplicates),
+         open_args=inputs,
          option_args=dict(calendar=calendar, hours=hours, clock_stop=clock_stop, target_days=target_days,
                           targets_file=targets_file, end_activity=end_activity, top=top, period=period,
                           activities=activities, paths=paths, handover_level=handover_level, min_group=min_group,
@@ -297,6 +274,7 @@ def analyze(
 
 
 @app.command()
+@input_options()
 def report(
     out_dir: OutOption,
     log_paths: LogPaths = None,
@@ -328,19 +306,8 @@ def report(
     lang: LangOption = Lang.sv,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
-    profile: ProfileOption = None,
-    case: CaseOption = None,
-    activity: ActivityOption = None,
-    timestamp: TimestampOption = None,
-    start: StartOption = None,
-    resource: ResourceOption = None,
-    unit: UnitOption = None,
-    sheet: SheetOption = None,
-    dayfirst: DayfirstOption = None,
-    strict: StrictOption = False,
-    pseudonymise: PseudonymiseOption = True,
-    merge_labels: MergeLabelsOption = False,
-    drop_duplicates: DropDuplicatesOption = False,
+    *,
+    inputs: InputArgs,
 ) -> None:
     """Write the auditors' workbook and the process owners' page for LOG (same figures as analyze).
 
@@ -353,9 +320,7 @@ def report(
     sources = dict(project=project, join_key=join_key, key_prefix=key_prefix, clock_offset=clock_offset)
     _run(log_paths or [], out_dir, sources=sources, lang=lang, excel=not html_only, html=not excel_only, maps=True,
          as_json=as_json, quiet=quiet,
-         open_args=dict(profile=profile, case=case, activity=activity, timestamp=timestamp, start=start,
-                        resource=resource, unit=unit, sheet=sheet, dayfirst=dayfirst, strict=strict,
-                        pseudonymise=pseudonymise, merge_labels=merge_labels, drop_duplicates=drop_duplicates),
+         open_args=inputs,
          option_args=dict(calendar=calendar, hours=hours, clock_stop=clock_stop, target_days=target_days,
                           targets_file=targets_file, end_activity=end_activity, top=top, period=period,
                           activities=activities, paths=paths, handover_level=handover_level, min_group=min_group,

@@ -11,23 +11,12 @@ import typer
 
 from ._app import app, err, library_errors, out
 from ._options import (
-    ActivityOption,
     CalendarKind,
-    CaseOption,
-    DayfirstOption,
-    DropDuplicatesOption,
+    InputArgs,
     Lang,
     LogPath,
-    MergeLabelsOption,
     Period,
-    ProfileOption,
-    PseudonymiseOption,
-    ResourceOption,
-    SheetOption,
-    StartOption,
-    StrictOption,
-    TimestampOption,
-    UnitOption,
+    input_options,
     open_log,
 )
 
@@ -45,6 +34,7 @@ class TargetUnit(StrEnum):
 
 
 @app.command()
+@input_options()
 def bottlenecks(
     log_path: LogPath,
     calendar: Annotated[CalendarKind, typer.Option("--calendar", help="se: Swedish working days (weekends and "
@@ -82,19 +72,8 @@ def bottlenecks(
                        help="Also write bottlenecks.csv, activities.csv, cases.csv, wip.csv, trends.csv, "
                             "rework.csv, pingpong.csv and bottlenecks_definitions.txt here.", show_default=False)]
     = None,
-    profile: ProfileOption = None,
-    case: CaseOption = None,
-    activity: ActivityOption = None,
-    timestamp: TimestampOption = None,
-    start: StartOption = None,
-    resource: ResourceOption = None,
-    unit: UnitOption = None,
-    sheet: SheetOption = None,
-    dayfirst: DayfirstOption = None,
-    strict: StrictOption = False,
-    pseudonymise: PseudonymiseOption = True,
-    merge_labels: MergeLabelsOption = False,
-    drop_duplicates: DropDuplicatesOption = False,
+    *,
+    inputs: InputArgs,
 ) -> None:
     """Rank where cases wait (Swedish working days by default) and say whose wait it is.
 
@@ -125,9 +104,7 @@ def bottlenecks(
                 targets = Targets(days=target_days, attribute=targets.attribute, values=targets.values,
                                   working_days=targets.working_days, source=targets.source)
         ends = tuple(end_activity) if end_activity else settings.end_activities
-        log = open_log(log_path, profile=profile, case=case, activity=activity, timestamp=timestamp, start=start,
-                       resource=resource, unit=unit, sheet=sheet, dayfirst=dayfirst, strict=strict,
-                       pseudonymise=pseudonymise, merge_labels=merge_labels, drop_duplicates=drop_duplicates)
+        log = open_log(log_path, **inputs)
         report = analyze_bottlenecks(log, calendar=cal, clock_stops=stops, targets=targets, end_activities=ends,
                                      top=top, period=period.value)
         written = write_bottleneck_csvs(report, out_dir) if out_dir is not None else []

@@ -11,23 +11,11 @@ import typer
 
 from ._app import app, err, library_errors, out
 from ._options import (
-    INPUT_PANEL,
-    ActivityOption,
     CalendarKind,
-    CaseOption,
-    DayfirstOption,
-    DropDuplicatesOption,
+    InputArgs,
     Lang,
     LogPath,
-    MergeLabelsOption,
-    ProfileOption,
-    PseudonymiseOption,
-    ResourceOption,
-    SheetOption,
-    StartOption,
-    StrictOption,
-    TimestampOption,
-    UnitOption,
+    input_options,
     open_log,
 )
 
@@ -53,6 +41,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JS
 
 
 @app.command()
+@input_options()
 def candidates(
     log_path: LogPath,
     config: Annotated[Path | None, typer.Option("--config", metavar="FILE", help="TOML with weights and "
@@ -68,19 +57,8 @@ def candidates(
     hours: HoursOption = "08-17",
     lang: LangOption = Lang.sv,
     json_output: JsonOption = False,
-    profile: ProfileOption = None,
-    case: CaseOption = None,
-    activity: ActivityOption = None,
-    timestamp: TimestampOption = None,
-    start: StartOption = None,
-    resource: ResourceOption = None,
-    unit: UnitOption = None,
-    sheet: SheetOption = None,
-    dayfirst: DayfirstOption = None,
-    strict: StrictOption = False,
-    pseudonymise: PseudonymiseOption = True,
-    merge_labels: MergeLabelsOption = False,
-    drop_duplicates: DropDuplicatesOption = False,
+    *,
+    inputs: InputArgs,
 ) -> None:
     """Rank the steps worth automating, with the evidence behind each score.
 
@@ -98,9 +76,7 @@ def candidates(
     with library_errors():
         cal = get_calendar(calendar.value, hours)
         cfg = load_candidate_config(config, needs_human=needs_human or ())
-        log = open_log(log_path, profile=profile, case=case, activity=activity, timestamp=timestamp, start=start,
-                       resource=resource, unit=unit, sheet=sheet, dayfirst=dayfirst, strict=strict,
-                       pseudonymise=pseudonymise, merge_labels=merge_labels, drop_duplicates=drop_duplicates)
+        log = open_log(log_path, **inputs)
         report = find_candidates(log, config=cfg, calendar=cal)
 
     for warning in report.warnings:
@@ -172,6 +148,7 @@ def _print_candidates(report: CandidateReport, log_path: Path, top: int, lang: s
 
 
 @app.command()
+@input_options(activity="activity_column")
 def effect(
     log_path: LogPath,
     step: Annotated[str, typer.Option("--activity", metavar="ACTIVITY", help="The automated step, as named in "
@@ -186,21 +163,8 @@ def effect(
     hours: HoursOption = "08-17",
     lang: LangOption = Lang.sv,
     json_output: JsonOption = False,
-    profile: ProfileOption = None,
-    case: CaseOption = None,
-    activity_column: Annotated[str | None, typer.Option("--activity-column", metavar="COLUMN",
-                               help="Column with the activity (e.g. Aktivitet); other commands call it --activity.",
-                               rich_help_panel=INPUT_PANEL, show_default=False)] = None,
-    timestamp: TimestampOption = None,
-    start: StartOption = None,
-    resource: ResourceOption = None,
-    unit: UnitOption = None,
-    sheet: SheetOption = None,
-    dayfirst: DayfirstOption = None,
-    strict: StrictOption = False,
-    pseudonymise: PseudonymiseOption = True,
-    merge_labels: MergeLabelsOption = False,
-    drop_duplicates: DropDuplicatesOption = False,
+    *,
+    inputs: InputArgs,
 ) -> None:
     """Measure whether an automation shortened the cases: before/after its live date, with confidence intervals.
 
@@ -217,9 +181,7 @@ def effect(
 
     with library_errors():
         cal = get_calendar(calendar.value, hours)
-        log = open_log(log_path, profile=profile, case=case, activity=activity_column, timestamp=timestamp,
-                       start=start, resource=resource, unit=unit, sheet=sheet, dayfirst=dayfirst, strict=strict,
-                       pseudonymise=pseudonymise, merge_labels=merge_labels, drop_duplicates=drop_duplicates)
+        log = open_log(log_path, **inputs)
         report = measure_effect(log, activity=step, live_date=live_date.date(), calendar=cal,
                                 window_days=window_days)
 

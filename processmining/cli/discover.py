@@ -11,22 +11,11 @@ import typer
 
 from ._app import app, err, library_errors, out
 from ._options import (
-    ActivityOption,
     CalendarKind,
-    CaseOption,
-    DayfirstOption,
-    DropDuplicatesOption,
+    InputArgs,
     Lang,
     LogPath,
-    MergeLabelsOption,
-    ProfileOption,
-    PseudonymiseOption,
-    ResourceOption,
-    SheetOption,
-    StartOption,
-    StrictOption,
-    TimestampOption,
-    UnitOption,
+    input_options,
     open_log,
 )
 
@@ -63,6 +52,7 @@ MODEL_PANEL = "Model and conformance options"
 
 
 @app.command()
+@input_options()
 def discover(
     log_path: LogPath,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the files into (created if missing).",
@@ -108,19 +98,8 @@ def discover(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the maps: sv or en.", rich_help_panel=MAP_PANEL)]
     = Lang.sv,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
-    profile: ProfileOption = None,
-    case: CaseOption = None,
-    activity: ActivityOption = None,
-    timestamp: TimestampOption = None,
-    start: StartOption = None,
-    resource: ResourceOption = None,
-    unit: UnitOption = None,
-    sheet: SheetOption = None,
-    dayfirst: DayfirstOption = None,
-    strict: StrictOption = False,
-    pseudonymise: PseudonymiseOption = True,
-    merge_labels: MergeLabelsOption = False,
-    drop_duplicates: DropDuplicatesOption = False,
+    *,
+    inputs: InputArgs,
 ) -> None:
     """Discover the process: maps a process owner can read, variants, a BPMN model and conformance.
 
@@ -143,10 +122,7 @@ def discover(
         cal = get_calendar(calendar.value, hours)
         if reference is not None:
             read_reference_model(reference)  # a broken reference fails before the slow part
-        log = open_log(log_path, profile=profile, case=case, activity=activity, timestamp=timestamp,
-                       start=start, resource=resource, unit=unit, sheet=sheet, dayfirst=dayfirst,
-                       strict=strict, pseudonymise=pseudonymise, merge_labels=merge_labels,
-                       drop_duplicates=drop_duplicates)
+        log = open_log(log_path, **inputs)
         full = discover_dfg(log, calendar=cal)
         shown = simplify_for_map(full, activities=activities, paths=paths)
         variants = variant_table(log, top=top_variants)

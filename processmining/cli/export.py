@@ -9,20 +9,9 @@ import typer
 
 from ._app import app, err, library_errors
 from ._options import (
-    ActivityOption,
-    CaseOption,
-    DayfirstOption,
-    DropDuplicatesOption,
+    InputArgs,
     LogPath,
-    MergeLabelsOption,
-    ProfileOption,
-    PseudonymiseOption,
-    ResourceOption,
-    SheetOption,
-    StartOption,
-    StrictOption,
-    TimestampOption,
-    UnitOption,
+    input_options,
     open_log,
 )
 
@@ -42,6 +31,7 @@ def _object_types(rules: list[str] | None) -> dict[str, str] | None:
 
 
 @app.command()
+@input_options()
 def export(
     log_path: LogPath,
     ocel_path: Annotated[Path, typer.Option("--ocel", metavar="FILE", dir_okay=False, help="OCEL 2.0 file to "
@@ -54,19 +44,8 @@ def export(
                                 "^(Överklagande|Omprövning|Överlämnat till förvaltningsrätten)=appeal).",
                            show_default=False)] = None,
     lang: Annotated[str, typer.Option("--lang", help="Language of the map: sv or en.")] = "sv",
-    profile: ProfileOption = None,
-    case: CaseOption = None,
-    activity: ActivityOption = None,
-    timestamp: TimestampOption = None,
-    start: StartOption = None,
-    resource: ResourceOption = None,
-    unit: UnitOption = None,
-    sheet: SheetOption = None,
-    dayfirst: DayfirstOption = None,
-    strict: StrictOption = False,
-    pseudonymise: PseudonymiseOption = True,
-    merge_labels: MergeLabelsOption = False,
-    drop_duplicates: DropDuplicatesOption = False,
+    *,
+    inputs: InputArgs,
 ) -> None:
     """Write LOG_PATH as an object-centric event log (OCEL 2.0) and, with --map, draw its object-centric map.
 
@@ -86,9 +65,7 @@ def export(
         if map_path is not None and fmt not in ("svg", "png", "pdf"):
             raise ConfigError(f"{map_path}: name the map .svg, .png or .pdf")
         mapping = _object_types(object_type)
-        log = open_log(log_path, profile=profile, case=case, activity=activity, timestamp=timestamp, start=start,
-                       resource=resource, unit=unit, sheet=sheet, dayfirst=dayfirst, strict=strict,
-                       pseudonymise=pseudonymise, merge_labels=merge_labels, drop_duplicates=drop_duplicates)
+        log = open_log(log_path, **inputs)
         ocel = to_ocel(log, object_types=mapping)
         written = [write_ocel2(ocel, ocel_path)]
         if map_path is not None:

@@ -13,22 +13,11 @@ import typer
 
 from ._app import app, err, library_errors, out
 from ._options import (
-    ActivityOption,
     CalendarKind,
-    CaseOption,
-    DayfirstOption,
-    DropDuplicatesOption,
+    InputArgs,
     Lang,
     LogPath,
-    MergeLabelsOption,
-    ProfileOption,
-    PseudonymiseOption,
-    ResourceOption,
-    SheetOption,
-    StartOption,
-    StrictOption,
-    TimestampOption,
-    UnitOption,
+    input_options,
     open_log,
 )
 
@@ -47,6 +36,7 @@ PANEL = "Handover options"
 
 
 @app.command()
+@input_options()
 def handovers(
     log_path: LogPath,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the files into (created if missing).",
@@ -73,19 +63,8 @@ def handovers(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the map: sv or en.", rich_help_panel=PANEL)]
     = Lang.sv,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
-    profile: ProfileOption = None,
-    case: CaseOption = None,
-    activity: ActivityOption = None,
-    timestamp: TimestampOption = None,
-    start: StartOption = None,
-    resource: ResourceOption = None,
-    unit: UnitOption = None,
-    sheet: SheetOption = None,
-    dayfirst: DayfirstOption = None,
-    strict: StrictOption = False,
-    pseudonymise: PseudonymiseOption = True,
-    merge_labels: MergeLabelsOption = False,
-    drop_duplicates: DropDuplicatesOption = False,
+    *,
+    inputs: InputArgs,
 ) -> None:
     """Who hands cases to whom: handovers between units (or case officers), hubs, ping-pong and delays.
 
@@ -105,10 +84,7 @@ def handovers(
 
     with library_errors():
         cal = get_calendar(calendar.value, hours)
-        log = open_log(log_path, profile=profile, case=case, activity=activity, timestamp=timestamp,
-                       start=start, resource=resource, unit=unit, sheet=sheet, dayfirst=dayfirst,
-                       strict=strict, pseudonymise=pseudonymise, merge_labels=merge_labels,
-                       drop_duplicates=drop_duplicates)
+        log = open_log(log_path, **inputs)
         if show_names and level is HandoverLevel.resource and not log.source.pseudonymised:
             err.print("warning: --show-names: the files show case officers' real ids; treat them as personal "
                       "data", markup=False, soft_wrap=True)

@@ -10,22 +10,11 @@ import typer
 
 from ._app import app, err, library_errors, out
 from ._options import (
-    ActivityOption,
     CalendarKind,
-    CaseOption,
-    DayfirstOption,
-    DropDuplicatesOption,
+    InputArgs,
     Lang,
     LogPath,
-    MergeLabelsOption,
-    ProfileOption,
-    PseudonymiseOption,
-    ResourceOption,
-    SheetOption,
-    StartOption,
-    StrictOption,
-    TimestampOption,
-    UnitOption,
+    input_options,
     open_log,
 )
 
@@ -36,6 +25,7 @@ ANALYSIS_PANEL = "Analysis options"
 
 
 @app.command()
+@input_options()
 def perspectives(
     log_path: LogPath,
     by: Annotated[str, typer.Option("--by", metavar="ATTRIBUTE", help="Attribute to compare by: a case attribute "
@@ -61,19 +51,8 @@ def perspectives(
     out_dir: Annotated[Path | None, typer.Option("--out", metavar="DIR", file_okay=False,
                        help="Also write perspective_groups.csv, perspective_edges.csv and "
                             "perspective_differences.csv here.", show_default=False)] = None,
-    profile: ProfileOption = None,
-    case: CaseOption = None,
-    activity: ActivityOption = None,
-    timestamp: TimestampOption = None,
-    start: StartOption = None,
-    resource: ResourceOption = None,
-    unit: UnitOption = None,
-    sheet: SheetOption = None,
-    dayfirst: DayfirstOption = None,
-    strict: StrictOption = False,
-    pseudonymise: PseudonymiseOption = True,
-    merge_labels: MergeLabelsOption = False,
-    drop_duplicates: DropDuplicatesOption = False,
+    *,
+    inputs: InputArgs,
 ) -> None:
     """Compare the log per value of an attribute: figures and bottlenecks per group, and where one waits longer.
 
@@ -89,9 +68,7 @@ def perspectives(
 
     with library_errors():
         cal = get_calendar(calendar.value, hours)
-        log = open_log(log_path, profile=profile, case=case, activity=activity, timestamp=timestamp, start=start,
-                       resource=resource, unit=unit, sheet=sheet, dayfirst=dayfirst, strict=strict,
-                       pseudonymise=pseudonymise, merge_labels=merge_labels, drop_duplicates=drop_duplicates)
+        log = open_log(log_path, **inputs)
         result = compare_groups(log, by, calendar=cal, top=top, min_cases=min_cases, min_ratio=min_ratio,
                                 min_difference=min_difference)
         written = _write_tables(result, out_dir) if out_dir is not None else []

@@ -11,40 +11,19 @@ import typer
 from ..errors import ConfigError
 from ._app import app, err, library_errors, out
 from ._options import (
-    ActivityOption,
-    CaseOption,
-    DayfirstOption,
-    DropDuplicatesOption,
+    InputArgs,
     LogPath,
-    MergeLabelsOption,
-    ProfileOption,
-    PseudonymiseOption,
-    ResourceOption,
-    SheetOption,
-    StartOption,
-    StrictOption,
-    TimestampOption,
-    UnitOption,
+    input_options,
     open_log,
 )
 
 
 @app.command()
+@input_options()
 def validate(
     log_path: LogPath,
-    profile: ProfileOption = None,
-    case: CaseOption = None,
-    activity: ActivityOption = None,
-    timestamp: TimestampOption = None,
-    start: StartOption = None,
-    resource: ResourceOption = None,
-    unit: UnitOption = None,
-    sheet: SheetOption = None,
-    dayfirst: DayfirstOption = None,
-    strict: StrictOption = False,
-    pseudonymise: PseudonymiseOption = True,
-    merge_labels: MergeLabelsOption = False,
-    drop_duplicates: DropDuplicatesOption = False,
+    *,
+    inputs: InputArgs,
     json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
     rejects: Annotated[
         Path | None,
@@ -64,9 +43,7 @@ def validate(
     from ..ingest.report import default_rejects_path, validation_summary
 
     with library_errors():
-        log = open_log(log_path, profile=profile, case=case, activity=activity, timestamp=timestamp, start=start,
-                       resource=resource, unit=unit, sheet=sheet, dayfirst=dayfirst, strict=strict,
-                       pseudonymise=pseudonymise, merge_labels=merge_labels, drop_duplicates=drop_duplicates)
+        log = open_log(log_path, **inputs)
         summary = validation_summary(log)
         target = rejects if rejects is not None else (default_rejects_path(log_path) if len(log.rejects) else None)
         if target is not None:
