@@ -214,12 +214,15 @@ class EventLog:
         source: Source | None = None,
         rejects: pd.DataFrame | None = None,
         timezone: str = DEFAULT_TIMEZONE,
+        known_codes: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
     ) -> EventLog:
         """Validate a DataFrame that already uses the contract's column names and sort it.
 
         The caller's frame is copied, never changed. Naive timestamps are local time in
         ``timezone``. Rows lacking a case, activity or timestamp are an error here: ingest is the
-        place where bad rows become rejects.
+        place where bad rows become rejects. ``known_codes``: for the case and/or activity column, the
+        ``(codes, values)`` of :meth:`codes` in the frame's row order, where the caller has them already
+        (ingest, from its own dictionary encoding: :func:`compact_codes`); else they are made here.
         """
         missing = [c for c in REQUIRED if c not in frame.columns]
         if missing:
@@ -233,7 +236,9 @@ class EventLog:
             events[ROW] = np.arange(2, len(events) + 2, dtype="int64")
         # Case ids and activity names are text: encoded once here (integer codes in sorted order plus the
         # distinct names), and the codes are kept on the log for every analysis (see EventLog.codes).
-        encoded = {column: _encode_text(events[column]) for column in (CASE, ACTIVITY)}
+        given = known_codes or {}
+        encoded = {column: given[column] if column in given else _encode_text(events[column])
+                   for column in (CASE, ACTIVITY)}
         events[TIMESTAMP] = _as_aware(events[TIMESTAMP], TIMESTAMP, timezone)
         if START in events.columns:
             events[START] = _as_aware(events[START], START, timezone)
@@ -494,6 +499,25 @@ def _dictionary_codes(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     indices = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
     codes = np.where(indices >= 0, rank[np.maximum(indices, 0)] if len(rank) else -1, -1)
     names = np.asarray(dictionary.take(pa.array(order)).to_numpy(zero_copy_only=False), dtype=object)
+    return codes, names
+
+
+def compact_codes(encoded: pa.DictionaryArray, keep: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_dictionary_codes` of the rows ``keep`` of the array ``encoded`` is the dictionary encoding of,
+    from that encoding: no second pass over the text (0.1 s for 1.1M case ids). Values that no kept row
+    holds are left out, so the values are exactly the distinct ones of the kept rows, sorted."""
+    indices = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    if keep is not None:
+        indices = indices[keep]
+    used = np.zeros(len(encoded.dictionary), dtype=bool)
+    used[indices[indices >= 0]] = True
+    present = np.flatnonzero(used)
+    values = encoded.dictionary.take(pa.array(present))
+    order = np.asarray(pc.array_sort_indices(values), dtype=np.int64)
+    rank = np.full(len(used), -1, dtype=np.int64)
+    rank[present[order]] = np.arange(len(order), dtype=np.int64)
+    codes = np.where(indices >= 0, rank[np.maximum(indices, 0)] if len(rank) else -1, -1)
+    names = np.asarray(values.take(pa.array(order)).to_numpy(zero_copy_only=False), dtype=object)
     return codes, names
 
 

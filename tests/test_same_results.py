@@ -237,6 +237,27 @@ def test_fixed_width_timestamps_equal_the_general_parser(fmt: str | None, monkey
     assert fast.notes == general.notes
 
 
+def test_case_codes_from_the_readers_encoding_equal_a_fresh_encoding() -> None:
+    """ingest hands the log its case codes from the encoding it made for its checks (log.compact_codes): the
+    same codes and values as encoding the kept rows again, values no kept row holds left out."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from processmining.log import _dictionary_codes, compact_codes
+
+    rng = np.random.default_rng(5)
+    ids = [f"TVV 2025-{int(i):06d}" if i >= 0 else None for i in rng.integers(-50, 3_000, 40_000)]
+    ids += ["Ärende 1", "ärende 1", "", "Z", "A"]
+    arr = pa.array(ids, type=pa.large_string())
+    encoded = pc.dictionary_encode(arr)
+    for keep in (None, rng.random(len(ids)) < 0.3, np.zeros(len(ids), dtype=bool)):
+        codes, names = compact_codes(encoded, keep)
+        want_codes, want_names = _dictionary_codes(arr if keep is None else arr.filter(pa.array(keep)))
+        np.testing.assert_array_equal(codes, want_codes)
+        assert names.tolist() == want_names.tolist()
+    assert len(compact_codes(encoded, rng.random(len(ids)) < 0.001)[1]) < len(encoded.dictionary)
+
+
 def test_duplicates_equal_pandas_duplicated() -> None:
     rng = np.random.default_rng(11)
     n = 5_000

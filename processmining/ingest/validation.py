@@ -37,6 +37,7 @@ from ..log import (
     ColumnMapping,
     EventLog,
     Source,
+    compact_codes,
     empty_rejects,
     release_unused_memory,
 )
@@ -622,8 +623,11 @@ def table_to_log(
             frame[column] = after
     if masked_total:
         notes_out.append(f"{masked_total} value(s) with a Swedish personal identity number masked (********-****)")
-    # The distinct case ids decide as well as every row would (masking is per value).
-    case_ids = pd.Series(pc.unique(arrow_text(frame[CASE])), dtype=_TEXT) if len(frame) else frame[CASE]
+    # The kept rows' case ids as the log's codes, from the encoding made for the checks above (the log would
+    # otherwise encode the million ids again). The distinct ids decide as well as every row would whether
+    # one holds a personal identity number (masking is per value).
+    case_codes = compact_codes(case_encoded, None if everything else keep)
+    case_ids = pd.Series(case_codes[1], dtype=_TEXT) if len(frame) else frame[CASE]
     if mask_personal_numbers(case_ids) is not case_ids:
         warnings.append("some case ids contain a Swedish personal identity number; they are kept as ids "
                         "(pseudonymise them in the source system)")
@@ -669,7 +673,8 @@ def table_to_log(
     src = Source(path=path, sha256=sha256, format=fmt, rows_read=rows_read, mapping=mapping,
                  duplicates_removed=n_duplicates, timezone=tz, notes=tuple(notes_out), warnings=tuple(warnings),
                  pseudonymised=pseudonymised)
-    log = EventLog.from_frame(frame, source=src, rejects=rejects_frame, timezone=tz)
+    log = EventLog.from_frame(frame, source=src, rejects=rejects_frame, timezone=tz,
+                              known_codes={CASE: case_codes})
     del frame, rejects
     release_unused_memory()  # validation's temporaries, before the analyses allocate theirs
     n_merged = int(merged.sum())
