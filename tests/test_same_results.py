@@ -12,6 +12,7 @@ and masking paths of ingest with pandas' own functions.
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -240,7 +241,6 @@ def test_fixed_width_timestamps_equal_the_general_parser(fmt: str | None, monkey
 def test_case_codes_from_the_readers_encoding_equal_a_fresh_encoding() -> None:
     """ingest hands the log its case codes from the encoding it made for its checks (log.compact_codes): the
     same codes and values as encoding the kept rows again, values no kept row holds left out."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     from processmining.log import _dictionary_codes, compact_codes
@@ -256,6 +256,26 @@ def test_case_codes_from_the_readers_encoding_equal_a_fresh_encoding() -> None:
         np.testing.assert_array_equal(codes, want_codes)
         assert names.tolist() == want_names.tolist()
     assert len(compact_codes(encoded, rng.random(len(ids)) < 0.001)[1]) < len(encoded.dictionary)
+
+
+@pytest.mark.parametrize("merge", [True, False])
+def test_activity_codes_from_ingest_equal_a_fresh_encoding(merge: bool, tmp_path: Path) -> None:
+    """Also with labels merged (--merge-labels) and an activity name masked for a personal identity number:
+    the log's activity codes are those of its activity column encoded afresh."""
+    from processmining.log import _dictionary_codes
+
+    rows = ["Ärende;Aktivitet;Tidpunkt", "A;Beslut fattat;2025-03-01 10:00", "A;beslut fattat ;2025-03-02 10:00",
+            "B;Beslut Fattat;2025-03-03 10:00", "B;Ring 19121212-1212;2025-03-04 10:00", "C;;2025-03-05 10:00",
+            "C;Ansökan;2025-03-06 10:00", "D;Ansökan;2025-03-07 10:00"]
+    path = tmp_path / "labels.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    log = read_log(path, merge_label_variants=merge)
+    codes, names = log.codes(ACTIVITY)
+    want_codes, want_names = _dictionary_codes(pa.array(log.events[ACTIVITY].tolist(), type=pa.large_string()))
+    np.testing.assert_array_equal(codes, want_codes)
+    assert names.tolist() == want_names.tolist()
+    assert ("Ring ********-****" in names) and (("beslut fattat " in names) is not merge)
+    assert log.activities == sorted(set(log.events[ACTIVITY]))
 
 
 def test_duplicates_equal_pandas_duplicated() -> None:

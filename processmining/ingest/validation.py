@@ -279,18 +279,19 @@ def _pair_lifecycle(
     return start_time, paired, unpaired
 
 
-def _label_variants(activity: pd.Series, merge: bool) -> tuple[pd.Series, list[str], list[str]]:
-    """Warn about (and optionally merge) labels that differ only by case or whitespace."""
+def _label_variants(activity: pd.Series, merge: bool) -> tuple[pd.Series, list[str], list[str], dict[str, str]]:
+    """Warn about (and optionally merge) labels that differ only by case or whitespace; also returns the
+    labels replaced (label -> the one it was merged into)."""
     counts = activity.value_counts(sort=False)
     if counts.empty:
-        return activity, [], []
+        return activity, [], [], {}
     labels = pd.Series(counts.index.astype(str), index=counts.index)
     keys = labels.str.strip().str.replace(r"\s+", " ", regex=True).str.casefold()
     groups = pd.DataFrame({"label": labels.to_numpy(), "key": keys.to_numpy(), "n": counts.to_numpy()})
     sizes = groups.groupby("key")["label"].transform("size")
     clashing = groups[sizes > 1]
     if clashing.empty:
-        return activity, [], []
+        return activity, [], [], {}
     warnings: list[str] = []
     notes: list[str] = []
     replace: dict[str, str] = {}
@@ -309,7 +310,20 @@ def _label_variants(activity: pd.Series, merge: bool) -> tuple[pd.Series, list[s
         warnings = [*warnings[:_MAX_WARNINGS], f"... and {len(warnings) - _MAX_WARNINGS} more such label groups"]
     if replace:
         activity = activity.replace(replace)
-    return activity, warnings, notes
+    return activity, warnings, notes, replace
+
+
+def _relabelled(coded: tuple[np.ndarray, np.ndarray], replace: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, values)`` of a text column after :func:`_label_variants` replaced some of its values: the same
+    as encoding the replaced column again (distinct values sorted, codes their ranks)."""
+    codes, names = coded
+    if not replace:
+        return codes, names
+    mapped = [replace.get(str(name), str(name)) for name in names]
+    distinct = sorted(set(mapped))  # Python's str order is Arrow's (code point) order
+    rank = {name: i for i, name in enumerate(distinct)}
+    remap = np.array([rank[name] for name in mapped], dtype=np.int64)
+    return np.where(codes >= 0, remap[np.maximum(codes, 0)] if len(remap) else -1, -1), np.array(distinct, dtype=object)
 
 
 def _duplicate_rows(source: pd.DataFrame, case: pd.Series, ts: pd.Series,
@@ -485,7 +499,8 @@ def table_to_log(
                                               and source[act_col].dtype != object) else source[act_col]
     case_encoded = _dictionary(case)  # shared by the checks on case ids below
     rejects.add(_blank(case, case_encoded), case_col, case, "missing case id")
-    rejects.add(_blank(activity), act_col, activity, "missing activity")
+    activity_encoded = _dictionary(activity) if pd.api.types.is_string_dtype(activity) else None
+    rejects.add(_blank(activity, activity_encoded), act_col, activity, "missing activity")
     fmt_string = profile.timestamp_format if profile else None
     times = parse_timestamps(source[ts_col], column=ts_col, path=path, timezone=tz, fmt=fmt_string,
                              dayfirst=dayfirst, excel_epoch=excel_epoch if fmt == "xlsx" else None)
@@ -574,7 +589,7 @@ def table_to_log(
 
     events: dict[str, Any] = {CASE: kept(case)}
     kept_activity = kept(activity)
-    kept_activity, label_warnings, label_notes = _label_variants(kept_activity, merge)
+    kept_activity, label_warnings, label_notes, relabelled = _label_variants(kept_activity, merge)
     warnings += label_warnings
     notes_out += label_notes
     events[ACTIVITY] = kept_activity
@@ -612,7 +627,7 @@ def table_to_log(
                     frame[column] = values.mask(empty)
 
     # ---- privacy ---------------------------------------------------------------------------------------
-    masked_total = 0
+    masked_total, masked_columns = 0, set()
     for column in frame.columns:
         if column in (CASE, TIMESTAMP, START, ROW):
             continue
@@ -620,6 +635,7 @@ def table_to_log(
         after, changed = mask_and_count(before)
         if after is not before:
             masked_total += changed
+            masked_columns.add(column)
             frame[column] = after
     if masked_total:
         notes_out.append(f"{masked_total} value(s) with a Swedish personal identity number masked (********-****)")
@@ -627,6 +643,9 @@ def table_to_log(
     # otherwise encode the million ids again). The distinct ids decide as well as every row would whether
     # one holds a personal identity number (masking is per value).
     case_codes = compact_codes(case_encoded, None if everything else keep)
+    known_codes = {CASE: case_codes}
+    if activity_encoded is not None and ACTIVITY not in masked_columns:  # activities as they are in the frame
+        known_codes[ACTIVITY] = _relabelled(compact_codes(activity_encoded, None if everything else keep), relabelled)
     case_ids = pd.Series(case_codes[1], dtype=_TEXT) if len(frame) else frame[CASE]
     if mask_personal_numbers(case_ids) is not case_ids:
         warnings.append("some case ids contain a Swedish personal identity number; they are kept as ids "
@@ -674,7 +693,7 @@ def table_to_log(
                  duplicates_removed=n_duplicates, timezone=tz, notes=tuple(notes_out), warnings=tuple(warnings),
                  pseudonymised=pseudonymised)
     log = EventLog.from_frame(frame, source=src, rejects=rejects_frame, timezone=tz,
-                              known_codes={CASE: case_codes})
+                              known_codes=known_codes)
     del frame, rejects
     release_unused_memory()  # validation's temporaries, before the analyses allocate theirs
     n_merged = int(merged.sum())
