@@ -490,22 +490,13 @@ def _arrow_text(values: pd.Series) -> pa.Array | None:
 def _dictionary_codes(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Codes (-1 for null) and the distinct values sorted (by code point, as Python sorts str)."""
     encoded = pc.dictionary_encode(arr)
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks()
-    dictionary = encoded.dictionary
-    order = np.asarray(pc.array_sort_indices(dictionary), dtype=np.int64)
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order), dtype=np.int64)
-    indices = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
-    codes = np.where(indices >= 0, rank[np.maximum(indices, 0)] if len(rank) else -1, -1)
-    names = np.asarray(dictionary.take(pa.array(order)).to_numpy(zero_copy_only=False), dtype=object)
-    return codes, names
+    return compact_codes(encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded)
 
 
 def compact_codes(encoded: pa.DictionaryArray, keep: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_dictionary_codes` of the rows ``keep`` of the array ``encoded`` is the dictionary encoding of,
-    from that encoding: no second pass over the text (0.1 s for 1.1M case ids). Values that no kept row
-    holds are left out, so the values are exactly the distinct ones of the kept rows, sorted."""
+    """Codes (-1 for null) and the distinct values sorted (by code point) of the rows ``keep`` of the array
+    ``encoded`` is the dictionary encoding of, from that encoding: no second pass over the text (0.1 s for
+    1.1M case ids). Values that no kept row holds are left out."""
     indices = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
     if keep is not None:
         indices = indices[keep]

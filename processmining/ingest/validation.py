@@ -37,6 +37,7 @@ from ..log import (
     ColumnMapping,
     EventLog,
     Source,
+    _dictionary_codes,
     compact_codes,
     empty_rejects,
     release_unused_memory,
@@ -314,16 +315,13 @@ def _label_variants(activity: pd.Series, merge: bool) -> tuple[pd.Series, list[s
 
 
 def _relabelled(coded: tuple[np.ndarray, np.ndarray], replace: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
-    """``(codes, values)`` of a text column after :func:`_label_variants` replaced some of its values: the same
-    as encoding the replaced column again (distinct values sorted, codes their ranks)."""
+    """``(codes, values)`` of a text column after :func:`_label_variants` replaced some of its values: the
+    distinct values, replaced, encoded again (a few dozen), and the codes mapped through that encoding."""
     codes, names = coded
     if not replace:
         return codes, names
-    mapped = [replace.get(str(name), str(name)) for name in names]
-    distinct = sorted(set(mapped))  # Python's str order is Arrow's (code point) order
-    rank = {name: i for i, name in enumerate(distinct)}
-    remap = np.array([rank[name] for name in mapped], dtype=np.int64)
-    return np.where(codes >= 0, remap[np.maximum(codes, 0)] if len(remap) else -1, -1), np.array(distinct, dtype=object)
+    remap, distinct = _dictionary_codes(pa.array([replace.get(str(n), str(n)) for n in names], type=pa.large_string()))
+    return np.where(codes >= 0, remap[np.maximum(codes, 0)] if len(remap) else -1, -1), distinct
 
 
 def _duplicate_rows(source: pd.DataFrame, case: pd.Series, ts: pd.Series,
