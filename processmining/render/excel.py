@@ -62,7 +62,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from ..errors import ConfigError
 from ..log import ACTIVITY, GROUP, EventLog
 from .files import atomic_path
-from .swedish import sentence, swedish
+from .swedish import in_language, sentence, swedish
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -236,7 +236,7 @@ class _Ctx:
 
     def msg(self, text: Any) -> str:
         """A note, warning or reject reason of the run in the workbook's language (:mod:`.swedish`)."""
-        return swedish(str(text)) if self.sv else str(text)
+        return in_language(text, self.lang)
 
     def num(self, value: float, decimals: int = 1) -> str:
         from ..analyses.sla import fmt_number

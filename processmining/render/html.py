@@ -39,7 +39,7 @@ from lxml import etree
 from ..analyses.sla import fmt_number, fmt_share
 from ..errors import ConfigError
 from .files import write_text
-from .swedish import swedish
+from .swedish import in_language
 
 if TYPE_CHECKING:
     from ..pipeline import Analysis
@@ -299,7 +299,7 @@ class _Page:
 
     def msg(self, text: Any) -> str:
         """A note, warning or reject reason of the run in the page's language (:mod:`.swedish`)."""
-        return swedish(str(text)) if self.lang == "sv" else str(text)
+        return in_language(text, self.lang)
 
     def pct(self, share: Any) -> str:
         if share is None or pd.isna(share):

@@ -19,9 +19,9 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
-__all__ = ["sentence", "swedish", "swedish_all"]
+__all__ = ["in_language", "sentence", "swedish"]
 
 _ROLES = {"case": "ärende", "activity": "aktivitet", "timestamp": "tidpunkt", "start": "start",
           "resource": "handläggare", "unit": "enhet", "lifecycle": "livscykel"}
@@ -289,6 +289,7 @@ def sentence(text: str) -> str:
     return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
 
 
-def swedish_all(texts: Iterable[str]) -> list[str]:
-    """:func:`swedish` of each."""
-    return [swedish(t) for t in texts]
+def in_language(text: object, lang: str) -> str:
+    """A note, warning or reject reason of the run in a report's language: :func:`swedish` for ``"sv"``,
+    as it is for ``"en"`` (what the page and the workbook show)."""
+    return swedish(str(text)) if lang == "sv" else str(text)
