@@ -231,6 +231,65 @@ def _fixed_spec(fmt: str) -> tuple[int, list[tuple[str, int]], list[tuple[int, i
     return pos, fields, literals
 
 
+#: The ISO 8601 forms Arrow's own parser reads (its string -> timestamp cast): their literals by position.
+_ISO_LITERALS = {
+    19: ((4, ord("-")), (7, ord("-")), (10, None), (13, ord(":")), (16, ord(":"))),
+    16: ((4, ord("-")), (7, ord("-")), (10, None), (13, ord(":"))),
+    10: ((4, ord("-")), (7, ord("-"))),
+}
+#: Rows per Arrow cast: a text Arrow refuses sends its block to the byte routine, not the whole column.
+_CAST_BLOCK = 1 << 18
+#: 1678-01-01 and 2262-01-01 in seconds since the epoch: the years the byte routine takes (nanosecond range).
+_SECONDS_RANGE = (-9_214_560_000, 9_214_646_400)
+
+
+def _iso_cast(arrow: pa.Array, data: np.ndarray, rows: np.ndarray, starts: np.ndarray,
+              spec: tuple[int, list[tuple[str, int]], list[tuple[int, int]]], quick: np.ndarray,
+              wall: np.ndarray) -> np.ndarray | None:
+    """The fixed-width ISO forms (``%Y-%m-%d[ T]%H:%M[:%S]``, ``%Y-%m-%d``) read by Arrow's string to timestamp
+    cast (C++, 3-4x faster than the byte routine at 1.1M rows). Fills ``quick`` and ``wall`` for the rows it
+    reads and returns the positions in ``rows`` it leaves to the byte routine, or ``None`` for another form.
+
+    The candidates have the form's exact byte width and its literals at their places; Arrow refuses any
+    non-digit in a field, a month, day, hour, minute or second out of range and 29 February of a common year,
+    but it refuses a whole array at once: the rows go in blocks of :data:`_CAST_BLOCK`, and a block with one
+    such text goes to the byte routine, which sorts it out row by row. Years outside 1678-2261 are left to the
+    general parser, as the byte routine leaves them. Same rows and values as the byte routine
+    (tests/test_same_results.py compares them text by text on fuzzed texts).
+    """
+    width, fields, literals = spec
+    expected = _ISO_LITERALS.get(width)
+    if expected is None or [f for f, _ in fields] != ["Y", "m", "d", "H", "M", "S"][:len(fields)]:
+        return None
+    if len(literals) != len(expected) or any(pos != want_pos or (byte != want if want is not None else
+                                                                  byte not in (ord(" "), ord("T")))
+                                             for (pos, byte), (want_pos, want) in zip(literals, expected,
+                                                                                       strict=True)):
+        return None
+    ok = np.ones(len(rows), dtype=bool)
+    for position, byte in literals:
+        ok &= data[starts + position] == byte
+    candidates = np.flatnonzero(ok)
+    left: list[np.ndarray] = []
+    for first in range(0, len(candidates), _CAST_BLOCK):
+        block = candidates[first:first + _CAST_BLOCK]
+        texts = arrow if len(block) == len(arrow) else arrow.take(pa.array(rows[block]))
+        try:
+            seconds = texts.cast(pa.timestamp("s")).to_numpy(zero_copy_only=False).view(np.int64)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            left.append(block)
+            continue
+        inside = (seconds >= _SECONDS_RANGE[0]) & (seconds < _SECONDS_RANGE[1])
+        if len(block) == len(wall) and inside.all():  # every row (the usual export): no scatter
+            wall[:] = (seconds * 1_000_000_000).view("datetime64[ns]")
+            quick[:] = True
+            continue
+        hit = rows[block[inside]]
+        wall[hit] = (seconds[inside] * 1_000_000_000).view("datetime64[ns]")
+        quick[hit] = True
+    return np.concatenate(left) if left else np.zeros(0, dtype=np.int64)
+
+
 def _fixed_width(arrow: pa.Array, fmt: str | None) -> tuple[np.ndarray, np.ndarray]:
     """Rows whose text is exactly ``fmt`` with fixed-width fields, read from the bytes: (which rows, their
     naive wall time as datetime64[ns], NaT elsewhere).
@@ -261,6 +320,11 @@ def _fixed_width(arrow: pa.Array, fmt: str | None) -> tuple[np.ndarray, np.ndarr
         if not len(rows):
             continue
         starts = offsets[rows]
+        left = _iso_cast(arrow, data, rows, starts, spec, quick, wall)
+        if left is not None:  # an ISO form: only the blocks Arrow refused are read byte by byte
+            if not len(left):
+                continue
+            rows, starts = rows[left], starts[left]
         if len(rows) == n and (starts == starts[0] + width * np.arange(n)).all():
             blocks = [(rows, data[starts[0]:starts[0] + n * width].reshape(n, width))]  # a view, no copy
         else:  # each row's bytes, gathered from a sliding-window view (no index matrix)
