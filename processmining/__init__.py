@@ -11,7 +11,6 @@ from .errors import (
     TimestampError,
     UnreadableFileError,
 )
-from .log import ColumnMapping, EventLog, Source
 
 __version__ = "0.1.0"
 
@@ -30,3 +29,11 @@ __all__ = [
     "UnreadableFileError",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name in ("ColumnMapping", "EventLog", "Source"):
+        from . import log
+
+        return getattr(log, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

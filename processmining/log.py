@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import os
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -34,6 +33,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .defaults import DEFAULT_TIMEZONE, use_system_allocator
 from .errors import EventLogError, MissingColumnsError
 
 __all__ = [
@@ -66,15 +66,9 @@ SOURCE_SYSTEM = "source:system"
 
 REQUIRED = (CASE, ACTIVITY, TIMESTAMP)
 REJECT_COLUMNS = ("row", "column", "value", "reason")
-DEFAULT_TIMEZONE = "Europe/Stockholm"
 
 
-# Arrow's buffers come from glibc's malloc here, not from Arrow's default mimalloc: mimalloc keeps the
-# memory it frees mapped for reuse, so after reading a 1.1M-event CSV the process held 460 MB instead of
-# 343 MB (the same data), and the peak of a whole run was ~80 MB higher; no slower (docs/benchmarks.md).
-# glibc gives freed memory back at release_unused_memory(). A user's ARROW_DEFAULT_MEMORY_POOL wins.
-if sys.platform.startswith("linux") and "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
-    pa.set_memory_pool(pa.system_memory_pool())
+use_system_allocator()  # Arrow on glibc's malloc (see processmining.defaults); a user's setting wins
 
 
 def release_unused_memory() -> None:

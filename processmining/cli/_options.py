@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 if TYPE_CHECKING:
+    from ..ingest.arrow_csv import StartedRead
     from ..log import EventLog
 
 __all__ = [
@@ -214,12 +215,19 @@ def open_log(
     merge_labels: bool = False,
     drop_duplicates: bool = False,
     on_read: Callable[[], None] | None = None,
+    started: StartedRead | None = None,
 ) -> EventLog:
     """Read a log with the command-line input options (flags left off defer to the profile); ``on_read``: see
-    :func:`~processmining.ingest.read_log`.
+    :func:`~processmining.ingest.read_log`; ``started``: the file's read started by the caller (else started
+    here).
 
     Raises the library's errors; wrap the call in ``with library_errors():``.
     """
+    from ..ingest.arrow_csv import start_reading
+
+    # pyarrow parses a CSV file on a thread while this one imports pandas and the readers (see arrow_csv).
+    if started is None:
+        started = start_reading(path, profile=profile)
     from ..ingest import read_log
 
     overrides = {"case": case, "activity": activity, "timestamp": timestamp, "start": start,
@@ -235,4 +243,5 @@ def open_log(
         drop_duplicates=True if drop_duplicates else None,
         dayfirst=dayfirst,
         on_read=on_read,
+        started=started,
     )

@@ -122,11 +122,11 @@ def _options(*, calendar: CalendarKind, hours: str, clock_stop: list[str] | None
 
 def _open(log_paths: list[Path], out_dir: Path, *, project: Path | None, join_key: str | None,
           key_prefix: list[str] | None, clock_offset: list[str] | None, open_args: dict[str, Any],
-          on_read: Callable[[], None] | None = None) -> Any:
+          on_read: Callable[[], None] | None = None, started: Any = None) -> Any:
     """One file: read it with the input options (``on_read``: called once it is parsed). Several files or a
     project: merge them, and write the merge report beside the other reports (``on_read`` is called after)."""
     if project is None and len(log_paths) == 1 and not (join_key or key_prefix or clock_offset):
-        return open_log(log_paths[0], on_read=on_read, **open_args), []
+        return open_log(log_paths[0], on_read=on_read, started=started, **open_args), []
     from ..errors import ConfigError
     from ..ingest.merge import merge_sources, write_merge_report
 
@@ -154,7 +154,7 @@ def _run(log_paths: list[Path], out_dir: Path, *, open_args: dict[str, Any], opt
          quiet: bool) -> None:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from ..pipeline import analyze_log, summary_of, write_reports
+    from ..ingest.arrow_csv import start_reading
     from ..render.parallel import ChartWorker, worker_wanted
 
     show = not quiet and err.is_terminal
@@ -162,6 +162,12 @@ def _run(log_paths: list[Path], out_dir: Path, *, open_args: dict[str, Any], opt
         # First thing, before the file is read and before the progress bar's thread: see render/parallel.py.
         worker = (stack.enter_context(ChartWorker(lang=lang.value, png_dir=out_dir if excel else None))
                   if (excel or html) and worker_wanted(log_paths) else None)
+        # Then pyarrow starts parsing a CSV file on a thread, while this one imports pandas and the analyses
+        # (see ingest/arrow_csv.py); nothing above has imported them.
+        started = (start_reading(log_paths[0], profile=open_args["profile"])
+                   if len(log_paths) == 1 and sources["project"] is None else None)
+        from ..pipeline import analyze_log, summary_of, write_reports
+
         bar = stack.enter_context(Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                                            console=err, transient=True, disable=not show))
         what = sources["project"].name if sources["project"] else ", ".join(p.name for p in log_paths)
@@ -175,7 +181,7 @@ def _run(log_paths: list[Path], out_dir: Path, *, open_args: dict[str, Any], opt
         # The chart process imports matplotlib while this one validates the rows (not during the parse,
         # which has both cores busy already).
         log, merge_files = _open(log_paths, out_dir, open_args=open_args, **sources,
-                                 on_read=worker.warm if worker is not None else None)
+                                 on_read=worker.warm if worker is not None else None, started=started)
         analysis = analyze_log(log, options, progress=progress, chart_worker=worker)
         summary = summary_of(analysis)
         written = merge_files + write_reports(analysis, out_dir, lang=lang.value, excel=excel, html=html, maps=maps,

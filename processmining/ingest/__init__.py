@@ -9,26 +9,22 @@ Every reader produces a raw table that goes through :func:`table_to_log`, the on
 column mapping (profile, command-line overrides, Swedish/English header detection), timestamps,
 rejects, exact duplicates, lifecycle pairs, label variants, personal-number masking and
 pseudonymisation of case officers.
+
+The package's names are loaded when first used (``from processmining.ingest import read_log`` works as
+ever): the command line imports :mod:`processmining.ingest.arrow_csv` to start reading a large CSV file
+while pandas is still being imported, and a package that imported its readers here would load pandas first.
 """
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
+import importlib
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
-from ..errors import MissingColumnsError
-from ..log import EventLog
-from .mapping import detect_roles
-from .privacy import load_key, mask_personal_numbers, pseudonymise, write_key
-from .profiles import Profile, load_profile, resolve_profile
-from .sniff import sha256_of, sniff
-from .tables import read_csv_table, read_parquet_table, read_xlsx_table
-from .validation import merged_starts, table_to_log
+if TYPE_CHECKING:
+    from .privacy import load_key, mask_personal_numbers, pseudonymise, write_key
+    from .profiles import Profile, load_profile
+    from .reader import read_log, write_rejects
+    from .validation import merged_starts, table_to_log
 
 __all__ = [
     "Profile",
@@ -43,139 +39,19 @@ __all__ = [
     "write_rejects",
 ]
 
-
-def read_log(
-    path: str | Path,
-    *,
-    profile: Profile | str | Path | None = None,
-    columns: Mapping[str, str] | None = None,
-    sheet: str | None = None,
-    strict: bool = False,
-    pseudonymise: bool = True,
-    key: bytes | None = None,
-    merge_label_variants: bool | None = None,
-    dayfirst: bool | None = None,
-    timezone: str | None = None,
-    now: pd.Timestamp | None = None,
-    drop_duplicates: bool | None = None,
-    on_read: Callable[[], None] | None = None,
-) -> EventLog:
-    """Read an exported event log and validate it into an :class:`EventLog`.
-
-    Example: ``read_log("sepsis.csv").n_cases`` is 1050 (the case id ``NA`` is a case).
-
-    Args:
-        path: a .csv/.tsv/.txt (optionally .gz), .xlsx, .xes, .xes.gz or .parquet file.
-        profile: a :class:`Profile`, the path of a profile TOML, or a profile name in
-            ``event_logs/profiles/``.
-        columns: role -> source column overrides (case, activity, timestamp, start, resource, unit,
-            lifecycle); they win over the profile.
-        sheet: the worksheet of an .xlsx file (default: the profile's, else the first sheet with a
-            usable header).
-        strict: raise :class:`~processmining.errors.StrictModeError` when any row is rejected.
-        pseudonymise: replace resource names with keyed pseudonyms (``H-`` + 10 hex digits).
-        key: the pseudonymisation key (default: :func:`load_key`).
-        merge_label_variants: merge activity labels that differ only by case or whitespace.
-        drop_duplicates: remove rows that are exact copies of an earlier row (default: the
-            profile's, else keep them and warn; published figures count them as events).
-        dayfirst: day/month order of dates like 03/04/2025 when the data cannot tell.
-        timezone: the time zone of naive times (default: the profile's, else Europe/Stockholm).
-        now: rows after this time are rejected as in the future (default: now).
-        on_read: called once the file is parsed, before the rows are validated (``analyze`` starts its chart
-            process's imports there: during the parse they would take a core from the reader).
-
-    Raises:
-        UnreadableFileError, MissingColumnsError, TimestampError, StrictModeError, ConfigError: each
-        with a one-line message naming the file and what to do.
-    """
-    path = Path(path)
-    prof = resolve_profile(profile)
-    sniffed = sniff(path, declared=prof.format if prof else None)
-    options = {
-        "profile": prof, "columns": columns, "strict": strict, "pseudonymise": pseudonymise, "key": key,
-        "merge_label_variants": merge_label_variants, "dayfirst": dayfirst, "timezone": timezone, "now": now,
-        "drop_duplicates": drop_duplicates,
-    }
-    # The file's SHA-256 (provenance) is computed on a thread beside the single-threaded work: hashlib
-    # lets go of the GIL, so it takes the second core (0.2 s at 1.1M events off the wall). Not during
-    # Arrow's CSV read, which uses both cores itself.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as hashing:
-        if sniffed.format == "xes":
-            return _read_xes(path, hashing.submit(sha256_of, path), on_read=on_read, **options)
-        digest: Future[str]
-        if sniffed.format == "parquet":
-            digest = hashing.submit(sha256_of, path)
-            raw = read_parquet_table(path)
-        elif sniffed.format == "xlsx":
-            def usable(header: list[str]) -> bool:
-                try:
-                    detect_roles(header, path=str(path), profile=prof, overrides=columns)
-                except MissingColumnsError:
-                    return False
-                return True
-
-            digest = hashing.submit(sha256_of, path)
-            raw = read_xlsx_table(path, sheet=sheet or (prof.sheet if prof else None), usable=usable)
-        else:
-            raw = read_csv_table(path, sniffed, delimiter=prof.delimiter if prof else None,
-                                 encoding=prof.encoding if prof else None)
-            digest = hashing.submit(sha256_of, path)
-        if on_read is not None:
-            on_read()
-        return table_to_log(
-            raw.frame, path=str(path), sha256=digest, fmt=sniffed.format, rows_read=raw.rows_read,
-            row_numbers=raw.row_numbers, reader_rejects=raw.rejects, notes=raw.notes, excel_epoch=raw.excel_epoch,
-            **options,  # type: ignore[arg-type]
-        )
+#: Where each public name lives.
+_HOME = {
+    "Profile": "profiles", "load_profile": "profiles", "resolve_profile": "profiles",
+    "load_key": "privacy", "mask_personal_numbers": "privacy", "pseudonymise": "privacy", "write_key": "privacy",
+    "read_log": "reader", "write_rejects": "reader", "merged_starts": "validation", "table_to_log": "validation",
+    "sha256_of": "sniff", "sniff": "sniff",
+}
 
 
-def _read_xes(path: Path, digest: Future[str], *, on_read: Callable[[], None] | None, **options: object) -> EventLog:
-    from .xes import read_xes_table
-
-    table = read_xes_table(path)
-    if on_read is not None:
-        on_read()
-    notes = [f"XES: {table.traces} trace(s), parser {table.parser}"]
-    if table.globals_applied or table.trace_globals_applied:
-        notes.append(f"XES <global> defaults applied: {table.globals_applied} event value(s), "
-                     f"{table.trace_globals_applied} trace value(s)")
-    if table.naive_dates:
-        notes.append(f"XES: {table.naive_dates} date(s) without UTC offset were read as UTC (as pm4py does)")
-    frame = table.frame
-    return table_to_log(
-        frame, path=str(path), sha256=digest, fmt="xes", rows_read=len(frame), value_problems=table.invalid,
-        notes=notes, **options,  # type: ignore[arg-type]
-    )
-
-
-def _csv_safe(value: object) -> str:
-    """Text for a CSV cell that a spreadsheet will not run as a formula (leading = + - @ quoted)."""
-    text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
-    if text[:1] in ("=", "@", "\t", "\r") or (text[:1] in ("+", "-") and not _is_number(text)):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text.replace(",", "."))
-    except ValueError:
-        return False
-    return True
-
-
-def write_rejects(log: EventLog, path: str | Path) -> Path:
-    """Write the rejects as CSV: row;column;value;reason, UTF-8 with BOM (opens right in Excel).
-
-    Values that a spreadsheet would run as a formula (starting with ``=``, ``@``, or ``+``/``-``
-    followed by text) are written with a leading apostrophe.
-    """
-    path = Path(path)
-    rejects = log.rejects
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-        writer.writerow(["row", "column", "value", "reason"])
-        for row, column, value, reason in zip(rejects["row"], rejects["column"], rejects["value"], rejects["reason"],
-                                              strict=True):
-            writer.writerow([int(row), _csv_safe(column), _csv_safe(value), _csv_safe(reason)])
-    return path
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value  # looked up once
+    return value

@@ -893,7 +893,7 @@ def open_sources(
 # ---- files ----------------------------------------------------------------------------------------
 def _write_csv(frame: pd.DataFrame, target: Path) -> Path:
     """``;``-separated, UTF-8 with BOM; text a spreadsheet would run as a formula gets a leading apostrophe."""
-    from . import _csv_safe
+    from .reader import _csv_safe
 
     out = frame.copy()
     for column in out.columns:

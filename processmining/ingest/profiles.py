@@ -42,8 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..defaults import DEFAULT_TIMEZONE
 from ..errors import ConfigError
-from ..log import DEFAULT_TIMEZONE
 
 __all__ = ["DEFAULT_EARLIEST", "ROLES", "Profile", "load_profile", "parse_profile", "resolve_profile"]
 

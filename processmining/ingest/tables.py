@@ -30,7 +30,8 @@ import pyarrow.csv as pacsv
 
 from ..errors import UnreadableFileError
 from ..log import empty_rejects
-from .sniff import Sniffed, decode_sample, detect_delimiter, detect_encoding, parse_header
+from .arrow_csv import StartedRead, csv_layout, read_direct
+from .sniff import Sniffed
 
 __all__ = ["RawTable", "read_csv_table", "read_parquet_table", "read_xlsx_table"]
 
@@ -207,7 +208,8 @@ def _start_warm_imports(path: Path) -> threading.Thread | None:
 
 
 def read_csv_table(
-    path: Path, sniffed: Sniffed, *, delimiter: str | None = None, encoding: str | None = None
+    path: Path, sniffed: Sniffed, *, delimiter: str | None = None, encoding: str | None = None,
+    started: StartedRead | None = None,
 ) -> RawTable:
     """Read a delimited text file as text columns, one pass, with pyarrow's C++ CSV parser.
 
@@ -216,18 +218,15 @@ def read_csv_table(
         sniffed: what :func:`~processmining.ingest.sniff.sniff` found (first 64 KiB).
         delimiter: the field separator; detected from the sample when ``None``.
         encoding: the text encoding; detected (UTF-8, UTF-8 with BOM, UTF-16, Windows-1252) when ``None``.
+        started: the file's direct read, started before (:func:`~processmining.ingest.arrow_csv.start_reading`);
+            used where it read this file with the layout found here.
     """
     notes: list[str] = []
-    detected = encoding is None
-    enc = _normalise_encoding(encoding) if encoding else detect_encoding(sniffed.sample)
-    text = decode_sample(sniffed.sample, enc)
-    delim = delimiter or detect_delimiter(text)
-    names = parse_header(text, delim)
-    if not names:
-        raise UnreadableFileError(f"{path}: no header line found; the first line must name the columns")
+    layout = csv_layout(path, sniffed, delimiter=delimiter, encoding=encoding)
+    enc, delim, names = layout.encoding, layout.delimiter, list(layout.names)
     bom = sniffed.sample.startswith(b"\xef\xbb\xbf")
     notes.append(
-        f"CSV: {'detected ' if detected else ''}encoding {_ENCODING_NAMES.get(enc, enc)}"
+        f"CSV: {'detected ' if layout.detected else ''}encoding {_ENCODING_NAMES.get(enc, enc)}"
         f"{' with BOM' if bom and enc == 'utf-8' else ''}, delimiter {_DELIMITER_NAMES.get(delim, repr(delim))}"
         f"{', gzip-compressed' if sniffed.compression else ''}"
     )
@@ -265,21 +264,14 @@ def read_csv_table(
     try:
         table = None
         fallback = 0
-        header = sniffed.sample.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0]
-        if enc == "utf-8" and not sniffed.compression and _is_utf8(header):
+        if layout.direct:
             # A file that is UTF-8 throughout (the common case) passes the stream below untouched, so
             # pyarrow reads it directly (its C++ reader checks every value is UTF-8). Anything else, an
             # invalid byte or a row the reader rejects, and the file is read again through the stream,
             # which gives exactly what it always gave.
-            strict = pacsv.ParseOptions(delimiter=delim, quote_char='"', double_quote=True, newlines_in_values=True,
-                                        ignore_empty_lines=False)  # a bad row raises: read again below
-            direct_options = pacsv.ReadOptions(use_threads=False, column_names=names, skip_rows=1, block_size=1 << 22)
-            try:
-                with pa.OSFile(str(path), "r") as direct:  # native reads, no Python file object in between
-                    table = pacsv.read_csv(direct, read_options=direct_options, parse_options=strict,
-                                           convert_options=convert_options)
-            except (pa.ArrowException, OSError):  # read again below, which says what is wrong as it always did
-                table = None
+            taken, table = started.take(path, layout) if started is not None else (False, None)
+            if not taken:
+                table = read_direct(path, layout)
         if table is None:
             raw: IO[bytes] = gzip.open(path, "rb") if sniffed.compression else path.open("rb")  # type: ignore[assignment]  # noqa: SIM115,E501
             with _Utf8Stream(raw, enc) as stream:  # closes raw
@@ -316,24 +308,6 @@ def read_csv_table(
     rejects = _reader_rejects([(r, t, why) for r, t, why in sorted(bad)])
     return RawTable(frame=frame, row_numbers=row_numbers, rows_read=len(frame) + len(bad), rejects=rejects,
                     notes=tuple(notes))
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _normalise_encoding(encoding: str) -> str:
-    import codecs
-
-    try:
-        name = codecs.lookup(encoding).name
-    except LookupError as exc:
-        raise UnreadableFileError(f"unknown encoding {encoding!r}; use utf-8, utf-8-sig or cp1252") from exc
-    return {"utf-8-sig": "utf-8", "utf-8": "utf-8", "cp1252": "cp1252", "utf-16": "utf-16"}.get(name, name)
 
 
 # ---- XLSX --------------------------------------------------------------------------------------------
