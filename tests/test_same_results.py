@@ -343,3 +343,30 @@ def test_iso_timestamps_read_by_arrow_equal_the_byte_reader(form: str, block: in
                 want_quick, want_wall = timestamps._fixed_width(column, fmt)
             np.testing.assert_array_equal(quick, want_quick)
             np.testing.assert_array_equal(wall, want_wall)
+
+
+# ---- order statistics per group against pandas ----------------------------------------------------------------
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_group_medians_and_quantiles_equal_pandas(seed: int) -> None:
+    """Bit for bit what pandas' group-by median and quantile give: ties, negative and infinite values, missing
+    values, groups of one value, groups whose values are all missing and codes with no row at all."""
+    from processmining.analyses.order_stats import group_stats
+
+    rng = np.random.default_rng(seed)
+    n, groups = 40_000, 300
+    codes = rng.integers(0, groups - 5, n)  # the last five codes have no row
+    codes[:40] = np.arange(40) + 200  # some groups of one
+    values = np.round(rng.normal(2.0, 3.0, n), int(rng.integers(0, 3)))  # many ties
+    values[rng.random(n) < 0.05] = np.nan
+    values[rng.random(n) < 0.001] = np.inf
+    values[rng.random(n) < 0.001] = -np.inf
+    values[codes == 7] = np.nan  # a group with rows but no value
+    quantiles = [0.1, 0.25, 0.5, 0.75, 0.9, 0.95]
+    got = group_stats(codes, values, groups, median=True, quantiles=quantiles)
+    grouped = pd.Series(values).groupby(codes)
+    np.testing.assert_array_equal(got["median"], grouped.median().reindex(range(groups)).to_numpy())
+    table = grouped.quantile(quantiles).unstack().reindex(range(groups))
+    for q in quantiles:
+        np.testing.assert_array_equal(got[q], table[q].to_numpy())
+    np.testing.assert_array_equal(got["n"], grouped.count().reindex(range(groups), fill_value=0).to_numpy())
+    assert np.isnan(got["median"][7]) and got["n"][7] == 0 and np.isnan(got["median"][groups - 1])

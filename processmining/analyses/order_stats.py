@@ -1,0 +1,80 @@
+"""Medians and quantiles per group, equal to pandas' group-by ones bit for bit, at a third of their cost.
+
+``Series.groupby(codes).median()`` and ``.quantile(qs)`` (linear interpolation) sort every group's values
+in full: about 0.06 s and 0.12 s per call at a million values, and the analyses make a dozen such calls
+on every run. Here the values are put in group order once (a stable counting sort of the small integer
+codes) and each group's few order statistics are found by ``np.partition`` (linear time), then combined
+with pandas' own arithmetic: the median ``(a + b) / 2`` of the two middle values of an even group, the
+quantile ``v[i] + (v[i + 1] - v[i]) * frac`` at ``i + frac = q * (n - 1)``. Written here because neither
+pandas nor numpy offers order statistics per group without a full sort (numpy's ``quantile`` interpolates
+with another formula, so its last digit can differ from pandas'); tests/test_same_results.py compares the
+results with pandas' on random data with ties, infinities, missing values and groups of one or none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = ["group_stats", "segment_stats"]
+
+
+def group_stats(codes: np.ndarray, values: np.ndarray, n_groups: int, *, median: bool = False,
+                quantiles: Sequence[float] = ()) -> dict[str | float, np.ndarray]:
+    """Per group code ``0..n_groups-1`` of ``values`` (float64; missing values skipped, as pandas does):
+
+    - ``"n"``: how many values are not missing;
+    - ``"median"`` (with ``median``): ``Series(values).groupby(codes).median()``;
+    - one array per quantile ``q`` (key ``q``, a float): ``...groupby(codes).quantile(q)`` (linear).
+
+    Groups without values get NaN. ``codes`` below 0 are left out.
+    """
+    values = np.asarray(values, dtype="float64")
+    codes = np.asarray(codes)
+    keep = codes >= 0
+    codes, values = codes[keep], values[keep]
+    counts = np.bincount(codes, minlength=n_groups)[:n_groups] if len(codes) else np.zeros(n_groups, dtype=np.int64)
+    small = codes.astype(np.int16) if n_groups <= np.iinfo(np.int16).max else codes
+    ordered = values[np.argsort(small, kind="stable")]  # numpy's stable sort of 16-bit integers is a radix sort
+    return segment_stats(ordered, counts, median=median, quantiles=quantiles)
+
+
+def segment_stats(ordered: np.ndarray, counts: np.ndarray, *, median: bool = False,
+                  quantiles: Sequence[float] = ()) -> dict[str | float, np.ndarray]:
+    """:func:`group_stats` of values already in group order: group ``i`` is the next ``counts[i]`` values."""
+    ordered = np.asarray(ordered, dtype="float64")
+    counts = np.asarray(counts, dtype=np.int64)
+    missing = np.isnan(ordered)
+    if missing.any():  # pandas skips missing values: count each group's others
+        owner = np.repeat(np.arange(len(counts)), counts)
+        counts = np.bincount(owner[~missing], minlength=len(counts))
+        ordered = ordered[~missing]
+    n_groups = len(counts)
+    ends = np.cumsum(counts)
+    starts = ends - counts
+    qs = np.asarray(list(quantiles), dtype="float64")
+    out: dict[str | float, np.ndarray] = {"n": counts.astype(np.int64)}
+    med = np.full(n_groups, np.nan)
+    qvals = np.full((len(qs), n_groups), np.nan)
+    for group in np.flatnonzero(counts):
+        n = int(counts[group])
+        part = ordered[starts[group]:ends[group]]
+        where = qs * (n - 1)  # pandas: q * (n - 1), its whole part the index and its fraction the weight
+        low = where.astype(np.int64)
+        frac = where % 1
+        high = np.minimum(low + 1, n - 1)
+        kth = [*low.tolist(), *high.tolist()]
+        if median:
+            kth += [n // 2, max(n // 2 - 1, 0)]
+        part = np.partition(part, np.unique(kth)) if n > 1 else part
+        if median:
+            med[group] = part[n // 2] if n % 2 else (part[n // 2 - 1] + part[n // 2]) / 2
+        if len(qs):
+            below, above = part[low], part[high]
+            qvals[:, group] = np.where(frac == 0.0, below, below + (above - below) * frac)
+    if median:
+        out["median"] = med
+    for i, q in enumerate(qs.tolist()):
+        out[q] = qvals[i]
+    return out
