@@ -45,6 +45,7 @@ from ..calendar import WorkCalendar
 from ..errors import AnalysisError, ConfigError
 from ..log import GROUP, RESOURCE, EventLog, release_unused_memory
 from .edges import transition_waits
+from .order_stats import group_stats, segment_stats
 
 __all__ = [
     "COMPARISON_COLUMNS",
@@ -435,12 +436,16 @@ def _compute(log: EventLog, level: str, calendar: WorkCalendar) -> _Full:
     # columns, and its sorted order is the (source, target) order.
     edge_key = a[cross].astype(np.int64) * width + b[cross]
     edge_case = t_case[cross]
+    cross_days, cross_work = wait_days[cross], wait_work[cross]
     edges = (
-        pd.DataFrame({"key": edge_key, "days": wait_days[cross], "workdays": wait_work[cross]})
+        pd.DataFrame({"key": edge_key, "days": cross_days, "workdays": cross_work})
         .groupby("key", sort=True)
-        .agg(handovers=("days", "size"), median_delay_days=("days", "median"), mean_delay_days=("days", "mean"),
-             median_delay_workdays=("workdays", "median"), mean_delay_workdays=("workdays", "mean"))
+        .agg(handovers=("days", "size"), mean_delay_days=("days", "mean"), mean_delay_workdays=("workdays", "mean"))
     )
+    # pandas' group-by medians, without its full sort (order_stats.py)
+    pair = np.searchsorted(edges.index.to_numpy(dtype=np.int64), edge_key)
+    edges.insert(1, "median_delay_days", group_stats(pair, cross_days, len(edges), median=True)["median"])
+    edges.insert(3, "median_delay_workdays", group_stats(pair, cross_work, len(edges), median=True)["median"])
     edges = _with_pair_columns(edges, edge_key, edge_case, width, "handovers")
 
     # Ping-pong: handover i (A -> B) directly followed, in the same case, by handover i+1 (B -> A).
@@ -499,18 +504,18 @@ _KINDS = ("handover", "within", "unknown")
 
 def _waiting_table(kinds: np.ndarray, case: np.ndarray, days: np.ndarray, work: np.ndarray) -> pd.DataFrame:
     frame = pd.DataFrame({"kind": kinds, "days": days, "work": work})
-    grouped = frame.groupby("kind", sort=True)
-
-    def p90(s: pd.Series) -> float:
-        return float(np.nanquantile(s, 0.9)) if s.notna().any() else float("nan")
-
-    table = grouped.agg(
-        transitions=("days", "size"),
-        median_wait_days=("days", "median"), mean_wait_days=("days", "mean"), p90_wait_days=("days", p90),
-        median_wait_workdays=("work", "median"), mean_wait_workdays=("work", "mean"),
-        p90_wait_workdays=("work", p90),
-    )
+    table = frame.groupby("kind", sort=True).agg(transitions=("days", "size"), mean_wait_days=("days", "mean"),
+                                                 mean_wait_workdays=("work", "mean"))
     present = table.index.to_numpy(dtype=np.int64)
+    # The medians as pandas gives them and numpy's p90 of each kind's values, from one sort of the kinds.
+    order = np.argsort(kinds, kind="stable")
+    counts = np.bincount(kinds, minlength=len(_KINDS))
+    for name, values in (("days", days), ("workdays", work)):
+        ordered = np.asarray(values, dtype="float64")[order]
+        table[f"median_wait_{name}"] = segment_stats(ordered, counts, median=True)["median"][present]
+        parts = np.split(ordered, np.cumsum(counts)[:-1])
+        table[f"p90_wait_{name}"] = [float(np.nanquantile(parts[k], 0.9)) if (~np.isnan(parts[k])).any()
+                                     else float("nan") for k in present]
     table["cases"] = _distinct_cases(kinds.astype(np.int64), case, len(_KINDS))[present]
     table.index = [_KINDS[i] for i in present]
     return table.rename_axis("kind").reset_index()[list(WAITING_COLUMNS)]
