@@ -291,6 +291,8 @@ def test_duplicates_equal_pandas_duplicated() -> None:
     expected = frame.duplicated(keep="first").to_numpy()
     assert expected.any()
     np.testing.assert_array_equal(_duplicate_rows(frame, frame["case"], times.values), expected)
+    assert times.wall is not None  # the wall-clock times the parser read: the same rows found
+    np.testing.assert_array_equal(_duplicate_rows(frame, frame["case"], times.values, wall=times.wall), expected)
 
 
 def test_masking_counts_what_it_changes() -> None:

@@ -51,6 +51,9 @@ class ParsedTimes:
     missing: np.ndarray  # bool: empty cell
     unparseable: np.ndarray  # bool: text that is no timestamp we can read
     notes: tuple[str, ...]
+    #: For text: the wall-clock time the text says (datetime64[ns], NaT where missing or unparseable), the
+    #: same for the same text even in daylight saving's repeated hour; ``None`` for typed datetimes.
+    wall: np.ndarray | None = None
 
 
 def _as_int(values: pa.Array) -> np.ndarray:
@@ -598,4 +601,4 @@ def parse_timestamps(
         notes += [f"column {column}: {n}" for n in dst_notes]
         if with_offset.any():
             notes.append(f"column {column}: {int(naive_rows.sum())} time(s) without UTC offset read as {timezone} time")
-    return ParsedTimes(result, missing, unparseable, tuple(notes))
+    return ParsedTimes(result, missing, unparseable, tuple(notes), wall=wall_values)

@@ -325,13 +325,14 @@ def _relabelled(coded: tuple[np.ndarray, np.ndarray], replace: dict[str, str]) -
 
 
 def _duplicate_rows(source: pd.DataFrame, case: pd.Series, ts: pd.Series,
-                    case_encoded: pa.DictionaryArray | None = None) -> np.ndarray:
+                    case_encoded: pa.DictionaryArray | None = None, wall: np.ndarray | None = None) -> np.ndarray:
     """``source.duplicated(keep="first")``: rows that are exact copies of an earlier row.
 
     Two rows can only be copies when their case ids and their completion times (as wall-clock time:
     the same text is the same wall-clock time even where daylight saving reads it twice) are equal, so
     only the rows that share such a pair with another row are compared column by column. Same result,
-    a fraction of the hashing.
+    a fraction of the hashing. ``wall``: those wall-clock times as the parser read them from the text (else
+    they are taken from ``ts``).
     """
     def full(frame: pd.DataFrame) -> np.ndarray:
         try:
@@ -343,7 +344,7 @@ def _duplicate_rows(source: pd.DataFrame, case: pd.Series, ts: pd.Series,
     if n < 2 or any(pd.api.types.is_object_dtype(d) for d in source.dtypes) or not isinstance(
             ts.dtype, pd.DatetimeTZDtype):
         return full(source)  # object columns may hold unhashable values: the whole-frame rule decides
-    wall = pd.DatetimeIndex(ts).tz_localize(None).asi8.view(np.uint64)
+    wall = (pd.DatetimeIndex(ts).tz_localize(None).asi8 if wall is None else wall.view(np.int64)).view(np.uint64)
     encoded = case_encoded if case_encoded is not None else _dictionary(case)
     case_codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
     with np.errstate(over="ignore"):
@@ -540,7 +541,7 @@ def table_to_log(
                              "kept as completions")
 
     # ---- exact duplicates (all source columns equal), among rows not rejected --------------------------
-    duplicated = _duplicate_rows(source, case, ts, case_encoded)
+    duplicated = _duplicate_rows(source, case, ts, case_encoded, wall=times.wall)
     duplicated &= ~rejects.rejected
     if duplicated.any():
         count = int(duplicated.sum())
