@@ -20,6 +20,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+# Loaded now (standard library only): the function, not its module, is what ``ingest.sniff`` names.
+from .sniff import sha256_of as sha256_of
+from .sniff import sniff as sniff
+
 if TYPE_CHECKING:
     from .privacy import load_key, mask_personal_numbers, pseudonymise, write_key
     from .profiles import Profile, load_profile
@@ -44,7 +48,6 @@ _HOME = {
     "Profile": "profiles", "load_profile": "profiles", "resolve_profile": "profiles",
     "load_key": "privacy", "mask_personal_numbers": "privacy", "pseudonymise": "privacy", "write_key": "privacy",
     "read_log": "reader", "write_rejects": "reader", "merged_starts": "validation", "table_to_log": "validation",
-    "sha256_of": "sniff", "sniff": "sniff",
 }
 
 
