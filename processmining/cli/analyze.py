@@ -160,10 +160,13 @@ def _run(log_paths: list[Path], out_dir: Path, *, open_args: dict[str, Any], opt
     show = not quiet and err.is_terminal
     with library_errors(), ExitStack() as stack:
         # First thing, before the file is read and before the progress bar's thread: see render/parallel.py.
+        # pandas first, so that the worker shares its pages (17 MB less at the peak than importing its own;
+        # no slower at 1.1M events: the other imports still run beside the parse).
+        import pandas  # noqa: F401
         worker = (stack.enter_context(ChartWorker(lang=lang.value, png_dir=out_dir if excel else None))
                   if (excel or html) and worker_wanted(log_paths) else None)
-        # Then pyarrow starts parsing a CSV file on a thread, while this one imports pandas and the analyses
-        # (see ingest/arrow_csv.py); nothing above has imported them.
+        # Then pyarrow starts parsing a CSV file on a thread, while this one imports the readers, the analyses
+        # and their libraries (see ingest/arrow_csv.py); nothing above has imported them.
         started = (start_reading(log_paths[0], profile=open_args["profile"])
                    if len(log_paths) == 1 and sources["project"] is None else None)
         from ..pipeline import analyze_log, summary_of, write_reports

@@ -5,9 +5,11 @@
 :func:`read_direct` (pyarrow's C++ reader on the file itself, no Python stream in between).
 
 Why apart: the command line starts that read on a thread (:func:`start_reading`) before it imports
-pandas and the analyses. Arrow parses without the interpreter lock, so the imports (about half a second)
-run on one core while the file is parsed on the other, instead of one after the other (at 1.1M events:
-parse 0.94 s and imports 0.5 s took 1.44 s in a row and 0.97 s side by side). The result is the same
+the readers, the analyses and their libraries (pandas, networkx, the holiday calendars, openpyxl).
+Arrow parses without the interpreter lock, so the imports run on one core while the file is parsed on
+the other, instead of one after the other (at 1.1M events: parse 0.94 s and imports 0.5 s took 1.44 s in
+a row and 0.97 s side by side). ``analyze`` imports pandas just before, for its chart process to share
+(see :mod:`processmining.render.parallel`); other commands start the read first. The result is the same
 table: :func:`~processmining.ingest.read_log` uses it only where its own reading of the file's first
 bytes gives the same layout, and reads the file itself otherwise.
 """
