@@ -8,7 +8,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -22,6 +22,9 @@ from ._options import (
     input_options,
     open_log,
 )
+
+if TYPE_CHECKING:
+    from ..ingest.arrow_csv import StartedRead
 
 PANEL = "Analysis options"
 
@@ -122,7 +125,7 @@ def _options(*, calendar: CalendarKind, hours: str, clock_stop: list[str] | None
 
 def _open(log_paths: list[Path], out_dir: Path, *, project: Path | None, join_key: str | None,
           key_prefix: list[str] | None, clock_offset: list[str] | None, open_args: dict[str, Any],
-          on_read: Callable[[], None] | None = None, started: Any = None) -> Any:
+          on_read: Callable[[], None] | None = None, started: StartedRead | None = None) -> Any:
     """One file: read it with the input options (``on_read``: called once it is parsed). Several files or a
     project: merge them, and write the merge report beside the other reports (``on_read`` is called after)."""
     if project is None and len(log_paths) == 1 and not (join_key or key_prefix or clock_offset):

@@ -11,8 +11,9 @@ rejects, exact duplicates, lifecycle pairs, label variants, personal-number mask
 pseudonymisation of case officers.
 
 The package's names are loaded when first used (``from processmining.ingest import read_log`` works as
-ever): the command line imports :mod:`processmining.ingest.arrow_csv` to start reading a large CSV file
-while pandas is still being imported, and a package that imported its readers here would load pandas first.
+ever): the command line imports :mod:`processmining.ingest.arrow_csv` to start reading a CSV file before
+it imports the readers and the analyses, and a package that imported its readers here would load them
+(and pandas) first.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -101,8 +102,7 @@ def test_analyze_from_the_command_line_equals_the_library(tmp_path: Path, worker
     from processmining.pipeline import analyze_log, summary_of
 
     out = tmp_path / "out"
-    env = {"PROCESSMINING_WORKERS": workers, "PREFECT_HOME": str(tmp_path / "prefect"), "DO_NOT_TRACK": "1",
-           "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    env = {**os.environ, "PROCESSMINING_WORKERS": workers}
     done = subprocess.run([sys.executable, "-m", "processmining", "analyze", str(DEMO), "--profile", str(DEMO_PROFILE),
                            "--out", str(out), "--quiet"], capture_output=True, text=True, cwd=ROOT, timeout=300,
                           env=env, check=False)
