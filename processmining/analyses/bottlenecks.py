@@ -37,7 +37,7 @@ from ..calendar import WorkCalendar
 from ..errors import ConfigError
 from ..log import ACTIVITY, GROUP, START, TIMESTAMP, EventLog, release_unused_memory
 from .edges import edge_table, event_work_seconds, transition_waits
-from .order_stats import group_stats
+from .order_stats import group_order, segment_stats
 from .rework import ReworkResult, find_rework
 from .sla import (
     Attribution,
@@ -129,10 +129,11 @@ def _coded_distributions(columns: dict[str, np.ndarray], codes: np.ndarray, name
     grouped = pd.DataFrame({name: np.asarray(v, dtype="float64") for name, v in columns.items()}).groupby(
         codes, sort=True, observed=True)
     present = np.flatnonzero(np.bincount(codes, minlength=len(names)))  # the groups a group-by keeps
+    rows, counts = group_order(codes, len(names))
     parts = []
     for name in columns:
         g = grouped[name]
-        order = group_stats(codes, columns[name], len(names), median=True, quantiles=(0.9,))
+        order = segment_stats(np.asarray(columns[name], dtype="float64")[rows], counts, median=True, quantiles=(0.9,))
         parts.append(pd.DataFrame({
             f"median_{name}": order["median"][present],  # pandas' median and quantile, without its full sort
             f"mean_{name}": g.mean().to_numpy(),

@@ -52,7 +52,7 @@ from ..calendar import WorkCalendar
 from ..errors import AnalysisError, ConfigError
 from ..log import ACTIVITY, RESOURCE, START, TIMESTAMP, EventLog, release_unused_memory
 from .edges import event_work_seconds, transition_waits
-from .order_stats import group_stats
+from .order_stats import group_order, segment_stats
 
 __all__ = [
     "FEATURES",
@@ -490,8 +490,9 @@ def _measure(log: EventLog, config: CandidateConfig, calendar: WorkCalendar) -> 
     # Waiting before each activity (from the one edge source) and its service time.
     tr = transition_waits(log, calendar)
     target = act[log.transition_positions() + 1]
-    wait_wd = _group_quantiles(target, tr["wait_workdays"].to_numpy(dtype="float64"), n_act)
-    wait_days = _group_quantiles(target, tr["wait_days"].to_numpy(dtype="float64"), n_act)
+    by_target = group_order(target, n_act)
+    wait_wd = _group_quantiles(by_target, tr["wait_workdays"].to_numpy(dtype="float64"))
+    wait_days = _group_quantiles(by_target, tr["wait_days"].to_numpy(dtype="float64"))
     if log.has_start:
         started = ev[START].notna().to_numpy()
         minutes = np.full(len(ev), np.nan)
@@ -500,9 +501,9 @@ def _measure(log: EventLog, config: CandidateConfig, calendar: WorkCalendar) -> 
                                                       event_work_seconds(log, calendar, "done")[started]) * 60.0
         else:
             minutes[started] = calendar.working_hours(ev[START][started], ev[TIMESTAMP][started]) * 60.0
-        service = _group_quantiles(act, minutes, n_act)
+        service = _group_quantiles(group_order(act, n_act), minutes)
     else:
-        service = _group_quantiles(act, np.full(len(ev), np.nan), n_act)
+        service = _group_quantiles(group_order(act, n_act), np.full(len(ev), np.nan))
 
     # People: distinct resources, the busiest one's share, system and external users.
     resources = np.zeros(n_act, dtype=np.int64)
@@ -615,11 +616,13 @@ def _pair_counts(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     return np.unique(key, return_counts=True)
 
 
-def _group_quantiles(codes: np.ndarray, values: np.ndarray, n_groups: int) -> pd.DataFrame:
-    """Per group code 0..n_groups-1: ``n`` (non-missing values) and the 0.25/0.5/0.75/0.9 quantiles (pandas'
-    group-by quantiles, computed without its full sort: :func:`~processmining.analyses.order_stats.group_stats`)."""
+def _group_quantiles(grouping: tuple[np.ndarray, np.ndarray], values: np.ndarray) -> pd.DataFrame:
+    """Per group of ``grouping`` (:func:`~processmining.analyses.order_stats.group_order` of the codes):
+    ``n`` (non-missing values) and the 0.25/0.5/0.75/0.9 quantiles (pandas' group-by quantiles, computed
+    without its full sort)."""
     quantiles = (0.25, 0.5, 0.75, 0.9)
-    stats = group_stats(codes, values, n_groups, quantiles=quantiles)
+    rows, counts = grouping
+    stats = segment_stats(values[rows], counts, quantiles=quantiles)
     columns: dict[str | float, np.ndarray] = {q: stats[q] for q in quantiles}
     columns["n"] = stats["n"]
     return pd.DataFrame(columns)

@@ -24,7 +24,7 @@ from ..calendar import WorkCalendar
 from ..errors import ConfigError
 from ..log import ACTIVITY, START, TIMESTAMP, EventLog, release_unused_memory
 from .edges import edge_table, event_work_seconds
-from .order_stats import group_stats
+from .order_stats import group_order, segment_stats
 
 __all__ = [
     "ACTIVITY_COLUMNS",
@@ -279,14 +279,17 @@ def _activity_table(log: EventLog, calendar: WorkCalendar) -> pd.DataFrame:
     grouped = pd.DataFrame({"service_days": service_days, "service_workdays": service_workdays}).groupby(
         acts, sort=True)
     first = log.occurrences()["rank"] == 0  # first event of each (case, activity)
+    rows, counts = group_order(acts, n_act)
     table = pd.DataFrame({
         "activity": pd.Series(names, dtype=object),
         "events": np.bincount(acts, minlength=n_act).astype("int64"),
         "cases": np.bincount(acts[first], minlength=n_act).astype("int64"),
         # pandas' group-by medians, without its full sort
-        "median_service_days": group_stats(acts, service_days, n_act, median=True)["median"],
+        "median_service_days": segment_stats(np.asarray(service_days, dtype="float64")[rows], counts,
+                                             median=True)["median"],
         "mean_service_days": grouped["service_days"].mean().to_numpy(),
-        "median_service_workdays": group_stats(acts, service_workdays, n_act, median=True)["median"],
+        "median_service_workdays": segment_stats(np.asarray(service_workdays, dtype="float64")[rows], counts,
+                                                 median=True)["median"],
         "mean_service_workdays": grouped["service_workdays"].mean().to_numpy(),
     })
     table["event_share"] = table["events"] / max(len(ev), 1)

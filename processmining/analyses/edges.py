@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..calendar import WorkCalendar
 from ..log import ACTIVITY, START, TIMESTAMP, EventLog, _factorize_sorted, release_unused_memory
-from .order_stats import segment_stats
+from .order_stats import nan_p90, segment_stats
 
 __all__ = ["EDGE_COLUMNS", "edge_stats", "edge_table", "transition_waits"]
 
@@ -124,10 +124,6 @@ def edge_stats(transitions: pd.DataFrame) -> pd.DataFrame:
     return _coded_edge_stats(tr, source, target, len(target_names), cases)
 
 
-def _p90(values: np.ndarray) -> float:
-    return float(np.nanquantile(values, 0.9)) if (~np.isnan(values)).any() else np.nan
-
-
 def _coded_edge_stats(tr: pd.DataFrame, source: np.ndarray, target: np.ndarray, n_targets: int,
                       cases: np.ndarray) -> pd.DataFrame:
     """The aggregation of :func:`edge_stats` on integer codes (``source``/``target`` in sorted name order).
@@ -149,7 +145,7 @@ def _coded_edge_stats(tr: pd.DataFrame, source: np.ndarray, target: np.ndarray, 
     counts = np.diff(np.r_[starts, len(key)])
     bounds = starts[1:]
     values_of = {"wait_days": days, "wait_workdays": work}
-    p90 = {name: [_p90(part) for part in np.split(values[order], bounds)] for name, values in values_of.items()}
+    p90 = {name: [nan_p90(part) for part in np.split(values[order], bounds)] for name, values in values_of.items()}
     sorted_cases = cases[order]
     if len(cases) < 2 or bool((cases[1:] >= cases[:-1]).all()):
         # Rows in case order (a log's transitions are): within an edge the cases ascend, so its distinct
@@ -186,12 +182,12 @@ def _grouped_edge_stats(tr: pd.DataFrame) -> pd.DataFrame:
         cases=("case", "nunique"),
         median_wait_days=("wait_days", "median"),
         mean_wait_days=("wait_days", "mean"),
-        p90_wait_days=("wait_days", lambda s: float(np.nanquantile(s, 0.9)) if s.notna().any() else np.nan),
+        p90_wait_days=("wait_days", nan_p90),
         max_wait_days=("wait_days", "max"),
         total_wait_days=("wait_days", "sum"),
         median_wait_workdays=("wait_workdays", "median"),
         mean_wait_workdays=("wait_workdays", "mean"),
-        p90_wait_workdays=("wait_workdays", lambda s: float(np.nanquantile(s, 0.9)) if s.notna().any() else np.nan),
+        p90_wait_workdays=("wait_workdays", nan_p90),
         max_wait_workdays=("wait_workdays", "max"),
         total_wait_workdays=("wait_workdays", "sum"),
     ).reset_index()

@@ -45,7 +45,7 @@ from ..calendar import WorkCalendar
 from ..errors import AnalysisError, ConfigError
 from ..log import GROUP, RESOURCE, EventLog, release_unused_memory
 from .edges import transition_waits
-from .order_stats import group_stats, segment_stats
+from .order_stats import group_order, nan_p90, segment_stats
 
 __all__ = [
     "COMPARISON_COLUMNS",
@@ -443,9 +443,9 @@ def _compute(log: EventLog, level: str, calendar: WorkCalendar) -> _Full:
         .agg(handovers=("days", "size"), mean_delay_days=("days", "mean"), mean_delay_workdays=("workdays", "mean"))
     )
     # pandas' group-by medians, without its full sort (order_stats.py)
-    pair = np.searchsorted(edges.index.to_numpy(dtype=np.int64), edge_key)
-    edges.insert(1, "median_delay_days", group_stats(pair, cross_days, len(edges), median=True)["median"])
-    edges.insert(3, "median_delay_workdays", group_stats(pair, cross_work, len(edges), median=True)["median"])
+    rows, counts = group_order(np.searchsorted(edges.index.to_numpy(dtype=np.int64), edge_key), len(edges))
+    edges.insert(1, "median_delay_days", segment_stats(cross_days[rows], counts, median=True)["median"])
+    edges.insert(3, "median_delay_workdays", segment_stats(cross_work[rows], counts, median=True)["median"])
     edges = _with_pair_columns(edges, edge_key, edge_case, width, "handovers")
 
     # Ping-pong: handover i (A -> B) directly followed, in the same case, by handover i+1 (B -> A).
@@ -508,14 +508,12 @@ def _waiting_table(kinds: np.ndarray, case: np.ndarray, days: np.ndarray, work: 
                                                  mean_wait_workdays=("work", "mean"))
     present = table.index.to_numpy(dtype=np.int64)
     # The medians as pandas gives them and numpy's p90 of each kind's values, from one sort of the kinds.
-    order = np.argsort(kinds, kind="stable")
-    counts = np.bincount(kinds, minlength=len(_KINDS))
+    order, counts = group_order(kinds, len(_KINDS))
     for name, values in (("days", days), ("workdays", work)):
         ordered = np.asarray(values, dtype="float64")[order]
         table[f"median_wait_{name}"] = segment_stats(ordered, counts, median=True)["median"][present]
         parts = np.split(ordered, np.cumsum(counts)[:-1])
-        table[f"p90_wait_{name}"] = [float(np.nanquantile(parts[k], 0.9)) if (~np.isnan(parts[k])).any()
-                                     else float("nan") for k in present]
+        table[f"p90_wait_{name}"] = [nan_p90(parts[k]) for k in present]
     table["cases"] = _distinct_cases(kinds.astype(np.int64), case, len(_KINDS))[present]
     table.index = [_KINDS[i] for i in present]
     return table.rename_axis("kind").reset_index()[list(WAITING_COLUMNS)]

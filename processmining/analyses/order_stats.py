@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["group_stats", "segment_stats"]
+__all__ = ["group_order", "group_stats", "nan_p90", "segment_stats"]
 
 
 def group_stats(codes: np.ndarray, values: np.ndarray, n_groups: int, *, median: bool = False,
@@ -30,14 +30,25 @@ def group_stats(codes: np.ndarray, values: np.ndarray, n_groups: int, *, median:
 
     Groups without values get NaN. ``codes`` below 0 are left out.
     """
-    values = np.asarray(values, dtype="float64")
+    order, counts = group_order(codes, n_groups)
+    return segment_stats(np.asarray(values, dtype="float64")[order], counts, median=median, quantiles=quantiles)
+
+
+def group_order(codes: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rows with a code ``0..n_groups-1`` in group order (stable) and each group's row count: what
+    :func:`segment_stats` takes as ``values[order], counts``, made once for every column grouped the same way."""
     codes = np.asarray(codes)
-    keep = codes >= 0
-    codes, values = codes[keep], values[keep]
-    counts = np.bincount(codes, minlength=n_groups)[:n_groups] if len(codes) else np.zeros(n_groups, dtype=np.int64)
-    small = codes.astype(np.int16) if n_groups <= np.iinfo(np.int16).max else codes
-    ordered = values[np.argsort(small, kind="stable")]  # numpy's stable sort of 16-bit integers is a radix sort
-    return segment_stats(ordered, counts, median=median, quantiles=quantiles)
+    rows = np.flatnonzero(codes >= 0)
+    kept = codes[rows]
+    counts = np.bincount(kept, minlength=n_groups)[:n_groups] if len(kept) else np.zeros(n_groups, dtype=np.int64)
+    small = kept.astype(np.int16) if n_groups <= np.iinfo(np.int16).max else kept
+    return rows[np.argsort(small, kind="stable")], counts  # numpy's stable sort of 16-bit integers is a radix sort
+
+
+def nan_p90(values: np.ndarray) -> float:
+    """numpy's 90th percentile of the values that are not missing (``np.nanquantile``), NaN if none is."""
+    values = np.asarray(values, dtype="float64")
+    return float(np.nanquantile(values, 0.9)) if (~np.isnan(values)).any() else float("nan")
 
 
 def segment_stats(ordered: np.ndarray, counts: np.ndarray, *, median: bool = False,

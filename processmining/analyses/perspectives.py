@@ -41,6 +41,7 @@ from ..calendar import WorkCalendar
 from ..errors import AnalysisError, ConfigError
 from ..log import CASE, GROUP, RESOURCE, EventLog
 from .edges import transition_waits
+from .order_stats import nan_p90
 from .sla import fmt_number
 
 __all__ = ["PerspectiveResult", "compare_groups", "describe_difference", "resolve_attribute"]
@@ -392,7 +393,7 @@ def compare_groups(
     stats = member.groupby(["gid", "edge"], sort=True).agg(
         count=("case", "size"), cases=("case", "nunique"),
         median_wait_workdays=("wait_workdays", "median"),
-        p90_wait_workdays=("wait_workdays", lambda s: float(np.nanquantile(s, 0.9)) if s.notna().any() else np.nan),
+        p90_wait_workdays=("wait_workdays", nan_p90),
         median_wait_days=("wait_days", "median"), score=("excess", "sum"),
     ).reset_index()
     stats.insert(0, "group", np.asarray(names, dtype=object)[stats["gid"].to_numpy()])

@@ -216,17 +216,18 @@ def open_log(
     drop_duplicates: bool = False,
     on_read: Callable[[], None] | None = None,
     started: StartedRead | None = None,
+    start_read: bool = True,
 ) -> EventLog:
     """Read a log with the command-line input options (flags left off defer to the profile); ``on_read``: see
-    :func:`~processmining.ingest.read_log`; ``started``: the file's read started by the caller (else started
-    here).
+    :func:`~processmining.ingest.read_log`; ``started``: the file's read started by the caller; ``start_read``:
+    whether to start it here when the caller has not (``False``: the caller tried, and it was no CSV to start).
 
     Raises the library's errors; wrap the call in ``with library_errors():``.
     """
     from ..ingest.arrow_csv import start_reading
 
     # pyarrow parses a CSV file on a thread while this one imports pandas and the readers (see arrow_csv).
-    if started is None:
+    if started is None and start_read:
         started = start_reading(path, profile=profile)
     from ..ingest import read_log
 

@@ -123,13 +123,19 @@ def _options(*, calendar: CalendarKind, hours: str, clock_stop: list[str] | None
                            partitions=partitions)
 
 
+def _one_file(log_paths: list[Path], *, project: Path | None, join_key: str | None, key_prefix: list[str] | None,
+              clock_offset: list[str] | None) -> bool:
+    """Whether the sources are one file read as it is (else they are merged)."""
+    return project is None and len(log_paths) == 1 and not (join_key or key_prefix or clock_offset)
+
+
 def _open(log_paths: list[Path], out_dir: Path, *, project: Path | None, join_key: str | None,
           key_prefix: list[str] | None, clock_offset: list[str] | None, open_args: dict[str, Any],
           on_read: Callable[[], None] | None = None, started: StartedRead | None = None) -> Any:
     """One file: read it with the input options (``on_read``: called once it is parsed). Several files or a
     project: merge them, and write the merge report beside the other reports (``on_read`` is called after)."""
-    if project is None and len(log_paths) == 1 and not (join_key or key_prefix or clock_offset):
-        return open_log(log_paths[0], on_read=on_read, started=started, **open_args), []
+    if _one_file(log_paths, project=project, join_key=join_key, key_prefix=key_prefix, clock_offset=clock_offset):
+        return open_log(log_paths[0], on_read=on_read, started=started, start_read=False, **open_args), []
     from ..errors import ConfigError
     from ..ingest.merge import merge_sources, write_merge_report
 
@@ -170,8 +176,7 @@ def _run(log_paths: list[Path], out_dir: Path, *, open_args: dict[str, Any], opt
                   if (excel or html) and worker_wanted(log_paths) else None)
         # Then pyarrow starts parsing a CSV file on a thread, while this one imports the readers, the analyses
         # and their libraries (see ingest/arrow_csv.py); nothing above has imported them.
-        started = (start_reading(log_paths[0], profile=open_args["profile"])
-                   if len(log_paths) == 1 and sources["project"] is None else None)
+        started = start_reading(log_paths[0], profile=open_args["profile"]) if _one_file(log_paths, **sources) else None
         from ..pipeline import analyze_log, summary_of, write_reports
 
         bar = stack.enter_context(Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
