@@ -229,8 +229,8 @@ def test_fixed_width_timestamps_equal_the_general_parser(fmt: str | None, monkey
     fast = parse_timestamps(values, column="t", path="p", timezone=TZ, fmt=fmt, dayfirst=True)
     assert fast.values.notna().sum() > 10_000
     # The same column with the byte-level fast path switched off: pandas' parsers for every text.
-    monkeypatch.setattr(timestamps, "_fixed_width", lambda arrow, fmt: (np.zeros(len(arrow), dtype=bool),
-                                                                         np.zeros(0, dtype="datetime64[ns]")))
+    monkeypatch.setattr(timestamps, "_fixed_width", lambda arrow, fmt: (
+        np.zeros(len(arrow), dtype=bool), np.full(len(arrow), np.datetime64("NaT"), dtype="datetime64[ns]")))
     general = parse_timestamps(values, column="t", path="p", timezone=TZ, fmt=fmt, dayfirst=True)
     pd.testing.assert_series_equal(fast.values, general.values, check_exact=True)
     np.testing.assert_array_equal(fast.missing, general.missing)

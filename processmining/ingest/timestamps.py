@@ -270,13 +270,17 @@ def _iso_cast(arrow: pa.Array, data: np.ndarray, rows: np.ndarray, starts: np.nd
                                                                                        strict=True)):
         return None
     ok = np.ones(len(rows), dtype=bool)
+    regular = len(rows) and starts[-1] - starts[0] == width * (len(rows) - 1)  # texts back to back (the usual)
+    texts_bytes = data[starts[0]:starts[0] + len(rows) * width].reshape(-1, width) if regular else None
     for position, byte in literals:
-        ok &= data[starts + position] == byte
+        ok &= (texts_bytes[:, position] if texts_bytes is not None else data[starts + position]) == byte
     candidates = np.flatnonzero(ok)
     left: list[np.ndarray] = []
     for first in range(0, len(candidates), _CAST_BLOCK):
         block = candidates[first:first + _CAST_BLOCK]
-        texts = arrow if len(block) == len(arrow) else arrow.take(pa.array(rows[block]))
+        first_row, last_row = rows[block[0]], rows[block[-1]]
+        texts = (arrow.slice(first_row, len(block)) if last_row - first_row == len(block) - 1  # consecutive rows
+                 else arrow.take(pa.array(rows[block])))
         try:
             seconds = texts.cast(pa.timestamp("s")).to_numpy(zero_copy_only=False).view(np.int64)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -549,7 +553,9 @@ def parse_timestamps(
     # Fast path: texts written exactly in a fixed-width form (the profile's format, or plain ISO
     # 8601 without offset) are read straight from their bytes; only the others go the general way.
     quick, quick_wall = _fixed_width(arrow, fmt)
-    rest = np.flatnonzero(~quick) if quick.any() else None
+    # Empty texts are missing times: only the others go the general way (most start times are empty).
+    empty = pc.fill_null(pc.equal(pc.binary_length(arrow), 0), True).to_numpy(zero_copy_only=False)
+    rest = np.flatnonzero(~(quick | empty)) if quick.any() or empty.any() else None
     if rest is not None and len(rest) < n:
         arrow = arrow.take(pa.array(rest))
     stripped = pc.utf8_trim_whitespace(arrow)
@@ -576,8 +582,8 @@ def parse_timestamps(
     if rest is not None:  # spread the general path's rows back among the fast ones
         full_wall = quick_wall
         full_minutes = np.full(n, np.nan)
-        full_has = np.ones(n, dtype=bool)
-        missing = np.zeros(n, dtype=bool)
+        full_has = ~empty
+        missing = empty
         full_wall[rest] = wall_values
         full_minutes[rest] = minutes
         full_has[rest] = has
