@@ -73,9 +73,10 @@ def _pss_mb(pids: list[int]) -> float:
     return total / 1024
 
 
-def _run(args: list[str]) -> tuple[float, float, str, float]:
+def _run(args: list[str]) -> tuple[float, float, str, float, float]:
     """Run a child process; returns (wall seconds, peak RSS in MB of the child, its stdout, peak PSS in MB of
-    the child and all its processes, sampled every 50 ms)."""
+    the child and all its processes, sampled every 50 ms, CPU seconds: user + system of the child and of the
+    processes it waited for, its chart worker and the maps' dot)."""
     began = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, cwd=ROOT, text=True)
     peak = [0.0]
@@ -102,16 +103,16 @@ def _run(args: list[str]) -> tuple[float, float, str, float]:
     stdout, stderr = "".join(out), "".join(err)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"bench: {' '.join(args[:4])} ... failed:\n{stderr[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, stdout, peak[0]
+    return wall, usage.ru_maxrss / 1024, stdout, peak[0], usage.ru_utime + usage.ru_stime
 
 
-def _summarise(runs: list[tuple[float, float, str, float]]) -> dict[str, Any]:
+def _summarise(runs: list[tuple[float, float, str, float, float]]) -> dict[str, Any]:
     """Several runs of one command: the fastest one's figures (the others are the machine's noise: on this
     kind of shared 2-core virtual machine the same run varies by 10-50 % from minute to minute), with every
     wall time kept and the highest memory of all."""
-    wall, rss, stdout, _pss = min(runs, key=lambda r: r[0])
+    wall, rss, stdout, _pss, cpu = min(runs, key=lambda r: r[0])
     return {"wall": wall, "peak_mb": max(r[1] for r in runs), "pss_mb": max(r[3] for r in runs), "stdout": stdout,
-            "walls": [round(r[0], 2) for r in runs]}
+            "walls": [round(r[0], 2) for r in runs], "cpu": cpu, "cpus": [round(r[4], 2) for r in runs]}
 
 
 def _sample(size: str, fmt: str) -> Path:
@@ -254,12 +255,12 @@ def _bench_size(size: str, *, pm4py_side: bool, xes_side: bool, repeat: int) -> 
             best = _summarise(pm4py_runs)
             row["pm4py"] = {**best, **json.loads(best["stdout"].strip().splitlines()[-1])}
             row["ratios"] = [round(p[0] / o[0], 2) for o, p in zip(ours_runs, pm4py_runs, strict=True)]
-        _, _, stdout, _ = _run([sys.executable, __file__, "_stages", str(csv_path), str(out / "stages")])
+        _, _, stdout, _, _ = _run([sys.executable, __file__, "_stages", str(csv_path), str(out / "stages")])
         row["stages"] = json.loads(stdout.strip().splitlines()[-1])
     if xes_side:
         xes_path = _sample(size, "xes")
         for reader in ("ours", "pm4py"):
-            wall, peak, stdout, _ = _run([sys.executable, __file__, "_xes", reader, str(xes_path)])
+            wall, peak, stdout, _, _ = _run([sys.executable, __file__, "_xes", reader, str(xes_path)])
             row[f"xes_{reader}"] = {"wall": wall, "peak_mb": peak, **json.loads(stdout.strip().splitlines()[-1])}
     row["events"] = row["stages"]["events"]
     return row
@@ -280,6 +281,16 @@ def _report(rows: list[dict[str, Any]], repeat: int) -> str:
                if p else "- | - | - | -")
             + f" | {', '.join(map(str, o['walls']))} | {', '.join(map(str, p['walls'])) if p else '-'} | "
             + (", ".join(f"{x}x" for x in r["ratios"]) if p else "-") + " |")
+    lines += ["", "CPU time of the same runs (user + system seconds of all their processes; the fastest run's, and "
+              "every run's): on these cores no run can be shorter than its CPU time divided by the cores it can "
+              f"use ({os.cpu_count()}), the \"floor\":", "",
+              "| size | analyze (s) | its CPU (s) | floor (s) | pm4py script (s) | its CPU (s) | "
+              "analyze CPU, all runs | pm4py CPU, all runs |", "|---|---:|---:|---:|---:|---:|---|---|"]
+    for r in rows:
+        o, p = r["ours"], r.get("pm4py")
+        lines.append(f"| {r['size']} | {o['wall']:.1f} | {o['cpu']:.1f} | {o['cpu'] / (os.cpu_count() or 1):.1f} | "
+                     + (f"{p['wall']:.1f} | {p['cpu']:.1f}" if p else "- | -")
+                     + f" | {', '.join(map(str, o['cpus']))} | {', '.join(map(str, p['cpus'])) if p else '-'} |")
     lines += ["", "Scaling of `analyze` (µs per event; \"added\": the extra time per extra event from the size "
               "before, which is what stays flat when the time grows linearly; \"library\": read, validate and "
               "the analyses, from the stage timings):", "",
