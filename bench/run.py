@@ -24,6 +24,7 @@ how ``docs/benchmarks.md`` is made). Examples::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -115,15 +116,46 @@ def _summarise(runs: list[tuple[float, float, str, float, float]]) -> dict[str, 
             "walls": [round(r[0], 2) for r in runs], "cpu": cpu, "cpus": [round(r[4], 2) for r in runs]}
 
 
+#: What the demo exports are made by: a kept file is used again only while these are unchanged.
+SIMULATOR = ("processmining/simulate.py", "processmining/cli/sample.py")
+
+
+def _recipe(cases: int) -> dict[str, Any]:
+    """How a sample file is made: the command's arguments and the SHA-256 of the simulator's source."""
+    digest = hashlib.sha256()
+    for name in SIMULATOR:
+        digest.update((ROOT / name).read_bytes())
+    return {"cases": cases, "seed": 1, "clean": True, "simulator_sha256": digest.hexdigest()}
+
+
 def _sample(size: str, fmt: str) -> Path:
+    """The demo export of ``size`` events in ``bench/data/``: made once, and again whenever the simulator has
+    changed since (its recipe is kept beside it in ``<file>.json``), so that a run measures what the
+    simulator of this commit writes."""
     events = SIZES[size]
     cases = round(events / EVENTS_PER_CASE)
     path = DATA / f"demo_{size}.{fmt}"
-    if not path.exists():
+    recipe_path = path.with_name(path.name + ".json")
+    recipe = _recipe(cases)
+    try:
+        kept = json.loads(recipe_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        kept = None
+    if not path.exists() or kept != recipe:
         DATA.mkdir(parents=True, exist_ok=True)
+        print(f"bench: writing {path.name} ({cases:,} cases) ...", file=sys.stderr, flush=True)
         subprocess.run([sys.executable, "-m", "processmining", "sample", "--cases", str(cases), "--seed", "1",
                         "--clean", "--out", str(path)], check=True, env=ENV, cwd=ROOT, capture_output=True)
+        recipe_path.write_text(json.dumps(recipe, indent=1), encoding="utf-8")
     return path
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 # ---- the child processes ----------------------------------------------------------------------------------
@@ -238,7 +270,7 @@ def _machine() -> str:
 
 def _bench_size(size: str, *, pm4py_side: bool, xes_side: bool, repeat: int) -> dict[str, Any]:
     csv_path = _sample(size, "csv")
-    row: dict[str, Any] = {"size": size}
+    row: dict[str, Any] = {"size": size, "inputs": [(csv_path.name, csv_path.stat().st_size, _file_sha256(csv_path))]}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         ours_args = [sys.executable, "-m", "processmining", "analyze", str(csv_path), "--profile", str(PROFILE),
@@ -259,6 +291,7 @@ def _bench_size(size: str, *, pm4py_side: bool, xes_side: bool, repeat: int) -> 
         row["stages"] = json.loads(stdout.strip().splitlines()[-1])
     if xes_side:
         xes_path = _sample(size, "xes")
+        row["inputs"].append((xes_path.name, xes_path.stat().st_size, _file_sha256(xes_path)))
         for reader in ("ours", "pm4py"):
             wall, peak, stdout, _, _ = _run([sys.executable, __file__, "_xes", reader, str(xes_path)])
             row[f"xes_{reader}"] = {"wall": wall, "peak_mb": peak, **json.loads(stdout.strip().splitlines()[-1])}
@@ -269,7 +302,10 @@ def _bench_size(size: str, *, pm4py_side: bool, xes_side: bool, repeat: int) -> 
 def _report(rows: list[dict[str, Any]], repeat: int) -> str:
     lines = [f"Machine: {_machine()}.", f"Run: {time.strftime('%Y-%m-%d %H:%M')}; `analyze` and the pm4py script "
              f"each the fastest of {repeat} runs in a fresh process, imports included, the two interleaved (all runs' "
-             "seconds, and the ratio of each pair of runs made one after the other, in the last columns).", ""]
+             "seconds, and the ratio of each pair of runs made one after the other, in the last columns).",
+             "Inputs (made by `processmining sample --clean --seed 1`): " + "; ".join(
+                 f"{name} {size / 2**20:,.1f} MB, SHA-256 {digest[:16]}" for r in rows for name, size, digest in
+                 r["inputs"]) + ".", ""]
     lines += ["| size | events | analyze (s) | RSS MB | PSS MB | pm4py script (s) | RSS MB | PSS MB | speed-up | "
               "analyze runs | pm4py runs | speed-up per pair |",
               "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"]

@@ -3,7 +3,9 @@ report shows the times, the memory, the CPU seconds with their floor, and the ra
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import json
 import os
 import re
 from pathlib import Path
@@ -54,3 +56,23 @@ def test_bench_compares_the_same_events_and_reports_cpu_time(tmp_path: Path, mon
     assert cells[:6] == ["10k", f"{ours['wall']:.1f}", f"{ours['cpu']:.1f}", f"{ours['cpu'] / cores:.1f}",
                          f"{theirs['wall']:.1f}", f"{theirs['cpu']:.1f}"]
     assert re.search(r"\| 10k \| [\d,]+ \| [\d.]+ \| - \| [\d.]+ \|", text)  # the scaling table's first row
+    # The input named with its SHA-256, so a figure can be traced to the file it was measured on.
+    digest = hashlib.sha256(sample.read_bytes()).hexdigest()
+    assert f"demo_10k.csv {sample.stat().st_size / 2**20:,.1f} MB, SHA-256 {digest[:16]}" in text
+
+
+def test_bench_sample_is_made_again_when_the_simulator_changed(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    bench = _bench_module()
+    monkeypatch.setattr(bench, "DATA", tmp_path)
+    monkeypatch.setitem(bench.SIZES, "2k", 2_000)
+    path = bench._sample("2k", "csv")
+    recipe = tmp_path / "demo_2k.csv.json"
+    made = json.loads(recipe.read_text(encoding="utf-8"))
+    assert made["cases"] == round(2_000 / bench.EVENTS_PER_CASE) and len(made["simulator_sha256"]) == 64
+    path.write_text("stale\n", encoding="utf-8")  # a kept file with a matching recipe is used as it is
+    assert bench._sample("2k", "csv").read_text(encoding="utf-8") == "stale\n"
+    recipe.write_text(json.dumps({**made, "simulator_sha256": "0" * 64}), encoding="utf-8")  # another simulator
+    again = bench._sample("2k", "csv").read_text(encoding="utf-8-sig")
+    assert again.startswith("Diarienummer;Aktivitet;") and len(again.splitlines()) > 1_000
+    assert json.loads(recipe.read_text(encoding="utf-8")) == made
