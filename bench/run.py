@@ -34,7 +34,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bench" / "data"
@@ -74,10 +74,18 @@ def _pss_mb(pids: list[int]) -> float:
     return total / 1024
 
 
-def _run(args: list[str]) -> tuple[float, float, str, float, float]:
-    """Run a child process; returns (wall seconds, peak RSS in MB of the child, its stdout, peak PSS in MB of
-    the child and all its processes, sampled every 50 ms, CPU seconds: user + system of the child and of the
-    processes it waited for, its chart worker and the maps' dot)."""
+class Run(NamedTuple):
+    """One child process's figures."""
+
+    wall: float  #: seconds
+    rss_mb: float  #: the child's peak resident memory
+    stdout: str
+    pss_mb: float  #: peak PSS of the child and all its processes, sampled every 50 ms
+    cpu: float  #: user + system seconds of the child and of the processes it waited for (chart worker, dot)
+
+
+def _run(args: list[str]) -> Run:
+    """Run a child process and measure it (see :class:`Run`)."""
     began = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, cwd=ROOT, text=True)
     peak = [0.0]
@@ -104,16 +112,17 @@ def _run(args: list[str]) -> tuple[float, float, str, float, float]:
     stdout, stderr = "".join(out), "".join(err)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"bench: {' '.join(args[:4])} ... failed:\n{stderr[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, stdout, peak[0], usage.ru_utime + usage.ru_stime
+    return Run(wall, usage.ru_maxrss / 1024, stdout, peak[0], usage.ru_utime + usage.ru_stime)
 
 
-def _summarise(runs: list[tuple[float, float, str, float, float]]) -> dict[str, Any]:
+def _summarise(runs: list[Run]) -> dict[str, Any]:
     """Several runs of one command: the fastest one's figures (the others are the machine's noise: on this
     kind of shared 2-core virtual machine the same run varies by 10-50 % from minute to minute), with every
     wall time kept and the highest memory of all."""
-    wall, rss, stdout, _pss, cpu = min(runs, key=lambda r: r[0])
-    return {"wall": wall, "peak_mb": max(r[1] for r in runs), "pss_mb": max(r[3] for r in runs), "stdout": stdout,
-            "walls": [round(r[0], 2) for r in runs], "cpu": cpu, "cpus": [round(r[4], 2) for r in runs]}
+    best = min(runs, key=lambda r: r.wall)
+    return {"wall": best.wall, "peak_mb": max(r.rss_mb for r in runs), "pss_mb": max(r.pss_mb for r in runs),
+            "stdout": best.stdout, "walls": [round(r.wall, 2) for r in runs], "cpu": best.cpu,
+            "cpus": [round(r.cpu, 2) for r in runs]}
 
 
 #: What the demo exports are made by: a kept file is used again only while these are unchanged.
@@ -150,14 +159,6 @@ def _sample(size: str, fmt: str) -> Path:
     return path
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 # ---- the child processes ----------------------------------------------------------------------------------
 def _stages(path: str, out: str) -> None:
     """Our library, stage by stage (prints one JSON line)."""
@@ -172,6 +173,7 @@ def _stages(path: str, out: str) -> None:
     times["import"] = time.perf_counter() - t
     t = time.perf_counter()
     prof = resolve_profile(PROFILE)
+    assert prof is not None  # a path always gives a profile
     sniffed = sniff(Path(path), declared=None)
     raw = read_csv_table(Path(path), sniffed, delimiter=prof.delimiter, encoding=prof.encoding)
     times["read"] = time.perf_counter() - t
@@ -268,9 +270,16 @@ def _machine() -> str:
             f"Python {platform.python_version()}")
 
 
+def _input(path: Path) -> tuple[str, int, str]:
+    """A benchmark input as the report names it: file name, size in bytes, SHA-256."""
+    from processmining.ingest import sha256_of
+
+    return path.name, path.stat().st_size, sha256_of(path)
+
+
 def _bench_size(size: str, *, pm4py_side: bool, xes_side: bool, repeat: int) -> dict[str, Any]:
     csv_path = _sample(size, "csv")
-    row: dict[str, Any] = {"size": size, "inputs": [(csv_path.name, csv_path.stat().st_size, _file_sha256(csv_path))]}
+    row: dict[str, Any] = {"size": size, "inputs": [_input(csv_path)]}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         ours_args = [sys.executable, "-m", "processmining", "analyze", str(csv_path), "--profile", str(PROFILE),
@@ -286,17 +295,18 @@ def _bench_size(size: str, *, pm4py_side: bool, xes_side: bool, repeat: int) -> 
         if pm4py_side:
             best = _summarise(pm4py_runs)
             row["pm4py"] = {**best, **json.loads(best["stdout"].strip().splitlines()[-1])}
-            row["ratios"] = [round(p[0] / o[0], 2) for o, p in zip(ours_runs, pm4py_runs, strict=True)]
-        _, _, stdout, _, _ = _run([sys.executable, __file__, "_stages", str(csv_path), str(out / "stages")])
-        row["stages"] = json.loads(stdout.strip().splitlines()[-1])
+            row["ratios"] = [round(p.wall / o.wall, 2) for o, p in zip(ours_runs, pm4py_runs, strict=True)]
+        stages = _run([sys.executable, __file__, "_stages", str(csv_path), str(out / "stages")])
+        row["stages"] = json.loads(stages.stdout.strip().splitlines()[-1])
     if xes_side:
         xes_path = _sample(size, "xes")
-        row["inputs"].append((xes_path.name, xes_path.stat().st_size, _file_sha256(xes_path)))
+        row["inputs"].append(_input(xes_path))
         reads: dict[str, list[dict[str, Any]]] = {"ours": [], "pm4py": []}
         for _ in range(repeat):  # interleaved like the runs above; the fastest read of each counts
             for reader in ("ours", "pm4py"):
-                wall, peak, stdout, _, _ = _run([sys.executable, __file__, "_xes", reader, str(xes_path)])
-                reads[reader].append({"wall": wall, "peak_mb": peak, **json.loads(stdout.strip().splitlines()[-1])})
+                run = _run([sys.executable, __file__, "_xes", reader, str(xes_path)])
+                reads[reader].append({"wall": run.wall, "peak_mb": run.rss_mb,
+                                      **json.loads(run.stdout.strip().splitlines()[-1])})
         for reader, runs in reads.items():
             row[f"xes_{reader}"] = {**min(runs, key=lambda r: r["read"]), "peak_mb": max(r["peak_mb"] for r in runs),
                                     "reads": [round(r["read"], 2) for r in runs]}

@@ -246,6 +246,18 @@ _CAST_BLOCK = 1 << 18
 _SECONDS_RANGE = (-9_214_560_000, 9_214_646_400)
 
 
+def _back_to_back(data: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray | None:
+    """The texts' bytes as an ``(n, width)`` view of the buffer, no copy, where they lie back to back (texts of
+    exactly ``width`` bytes in row order, empty rows between them allowed: the usual column); else ``None``.
+
+    Texts of ``width`` bytes at ascending offsets are at least ``width`` apart, so they are back to back
+    exactly when the first and the last are ``width * (n - 1)`` apart.
+    """
+    if not len(starts) or int(starts[-1] - starts[0]) != width * (len(starts) - 1):
+        return None
+    return data[starts[0]:starts[0] + len(starts) * width].reshape(-1, width)
+
+
 def _iso_cast(arrow: pa.Array, data: np.ndarray, rows: np.ndarray, starts: np.ndarray,
               spec: tuple[int, list[tuple[str, int]], list[tuple[int, int]]], quick: np.ndarray,
               wall: np.ndarray) -> np.ndarray | None:
@@ -270,8 +282,7 @@ def _iso_cast(arrow: pa.Array, data: np.ndarray, rows: np.ndarray, starts: np.nd
                                                                                        strict=True)):
         return None
     ok = np.ones(len(rows), dtype=bool)
-    regular = len(rows) and starts[-1] - starts[0] == width * (len(rows) - 1)  # texts back to back (the usual)
-    texts_bytes = data[starts[0]:starts[0] + len(rows) * width].reshape(-1, width) if regular else None
+    texts_bytes = _back_to_back(data, starts, width)
     for position, byte in literals:
         ok &= (texts_bytes[:, position] if texts_bytes is not None else data[starts + position]) == byte
     candidates = np.flatnonzero(ok)
@@ -332,42 +343,40 @@ def _fixed_width(arrow: pa.Array, fmt: str | None) -> tuple[np.ndarray, np.ndarr
             if not len(left):
                 continue
             rows, starts = rows[left], starts[left]
-        if len(rows) == n and (starts == starts[0] + width * np.arange(n)).all():
-            blocks = [(rows, data[starts[0]:starts[0] + n * width].reshape(n, width))]  # a view, no copy
-        else:  # each row's bytes, gathered from a sliding-window view (no index matrix)
-            blocks = [(rows, np.lib.stride_tricks.sliding_window_view(data, width)[starts])]
-        for where, block in blocks:
-            columns = np.ascontiguousarray(block.T)  # one row of bytes per character position
-            ok = np.ones(len(where), dtype=bool)
-            for position, byte in literals:
-                ok &= columns[position] == byte
-            zero = np.zeros(len(where), dtype=np.int32)  # every field and day number fits 32 bits
-            value: dict[str, np.ndarray] = {"H": zero, "M": zero, "S": zero}
-            for field, position in fields:
-                number = np.zeros(len(where), dtype=np.int32)
-                for j in range(_FIELD_WIDTHS[field]):
-                    digit = columns[position + j] - np.uint8(48)  # a non-digit byte wraps above 9
-                    ok &= digit <= 9
-                    number = number * 10 + digit
-                value[field] = number
-            year, month, day = value["Y"], value["m"], value["d"]
-            leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-            ok &= (year >= 1678) & (year <= 2261) & (month >= 1) & (month <= 12) & (day >= 1)
-            ok &= (value["H"] <= 23) & (value["M"] <= 59) & (value["S"] <= 59)
-            month = np.where(ok, month, 1)
-            ok &= day <= _MONTH_DAYS[month - 1] + (leap & (month == 2))
-            if not ok.any():
-                continue
-            # Days since 1970-01-01 of the proleptic Gregorian date (the civil-from-days inverse).
-            y = year - (month <= 2)
-            era = y // 400
-            yoe = y - era * 400
-            doy = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
-            days = era * 146_097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719_468
-            seconds = days.astype(np.int64) * 86_400 + (value["H"] * 3600 + value["M"] * 60 + value["S"])
-            hit = where[ok]
-            wall[hit] = (seconds[ok] * 1_000_000_000).view("datetime64[ns]")
-            quick[hit] = True
+        view = _back_to_back(data, starts, width)
+        if view is None:  # each row's bytes, gathered from a sliding-window view (no index matrix)
+            view = np.lib.stride_tricks.sliding_window_view(data, width)[starts]
+        columns = np.ascontiguousarray(view.T)  # one row of bytes per character position
+        ok = np.ones(len(rows), dtype=bool)
+        for position, byte in literals:
+            ok &= columns[position] == byte
+        zero = np.zeros(len(rows), dtype=np.int32)  # every field and day number fits 32 bits
+        value: dict[str, np.ndarray] = {"H": zero, "M": zero, "S": zero}
+        for field, position in fields:
+            number = np.zeros(len(rows), dtype=np.int32)
+            for j in range(_FIELD_WIDTHS[field]):
+                digit = columns[position + j] - np.uint8(48)  # a non-digit byte wraps above 9
+                ok &= digit <= 9
+                number = number * 10 + digit
+            value[field] = number
+        year, month, day = value["Y"], value["m"], value["d"]
+        leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+        ok &= (year >= 1678) & (year <= 2261) & (month >= 1) & (month <= 12) & (day >= 1)
+        ok &= (value["H"] <= 23) & (value["M"] <= 59) & (value["S"] <= 59)
+        month = np.where(ok, month, 1)
+        ok &= day <= _MONTH_DAYS[month - 1] + (leap & (month == 2))
+        if not ok.any():
+            continue
+        # Days since 1970-01-01 of the proleptic Gregorian date (the civil-from-days inverse).
+        y = year - (month <= 2)
+        era = y // 400
+        yoe = y - era * 400
+        doy = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
+        days = era * 146_097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719_468
+        seconds = days.astype(np.int64) * 86_400 + (value["H"] * 3600 + value["M"] * 60 + value["S"])
+        hit = rows[ok]
+        wall[hit] = (seconds[ok] * 1_000_000_000).view("datetime64[ns]")
+        quick[hit] = True
     return quick, wall
 
 
