@@ -292,7 +292,7 @@ def weekly_bottleneck_report(state: OpenCaseState, config: AutomationConfig,
         state: the open cases (their counts go into the message).
         config: recipients and templates (``[weekly_bottleneck_report]``).
         now: picks the ISO week (the ledger period: one report per recipient per week).
-        report: the folder ``processmining.pipeline.write_reports`` wrote (``summary.json``,
+        report: the folder ``processmining.reports.write_reports`` wrote (``summary.json``,
             ``bottlenecks.xlsx``).
 
     Raises:

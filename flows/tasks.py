@@ -109,15 +109,16 @@ def quarantine(path: str | Path, folder: str | Path, reason: str) -> Path:
 
 
 def analyse_export(path: str | Path, out: str | Path, *, profile: str | None = None) -> Path:
-    """Validate, analyse and write every report of one export (``processmining.pipeline.run_analysis``)."""
-    from processmining.pipeline import run_analysis
+    """Validate, analyse and write every report of one export (``processmining.reports.run_analysis``)."""
+    from processmining.reports import run_analysis
 
     return run_analysis(Path(path), Path(out), profile=Path(profile) if profile else None)
 
 
 def write_weekly_report(log: Any, out: str | Path, *, lang: str = "sv") -> Path:
     """Analyse an already-read log and write the reports the weekly e-mail attaches (``write_reports``)."""
-    from processmining.pipeline import analyze_log, write_reports
+    from processmining.analysis import analyze_log
+    from processmining.reports import write_reports
 
     out = Path(out)
     write_reports(analyze_log(log), out, lang=lang)

@@ -179,16 +179,14 @@ def _levels(log: EventLog, *, allow_names: bool) -> tuple[str, ...]:
 
 # ---- the local engine: the library functions on the whole log -----------------------------------------
 def _run_local(log: EventLog, *, calendar: WorkCalendar, levels: tuple[str, ...]) -> CoreFigures:
-    # The activity table and the unsuppressed handover edges are computed by private helpers of the
-    # discovery and handover modules (the process map's activity table; handover_graph before its
-    # k-anonymity step): calling them keeps one definition of each figure. tests/test_engine.py guards it.
-    from .analyses.discovery import _activity_table
-    from .analyses.handovers import _compute, _named_edges
+    # The activity table and the unsuppressed handover edges come from the discovery and handover modules
+    # (the process map's activity table; handover_graph before its k-anonymity step): one definition of each
+    # figure. tests/test_engine.py guards it.
+    from .analyses.discovery import activity_figures
+    from .analyses.handovers import unsuppressed_edges
 
-    activities = _activity_table(log, calendar)[list(ACTIVITY_COUNT_COLUMNS)]
-    handovers = {
-        level: _finish_handovers(_named_edges(_compute(log, level, calendar)).reset_index()) for level in levels
-    }
+    activities = activity_figures(log, calendar)[list(ACTIVITY_COUNT_COLUMNS)]
+    handovers = {level: _finish_handovers(unsuppressed_edges(log, level, calendar).reset_index()) for level in levels}
     return CoreFigures(
         engine="local",
         partitions=1,

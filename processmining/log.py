@@ -24,9 +24,9 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,8 @@ import pyarrow.compute as pc
 
 from .defaults import DEFAULT_TIMEZONE, use_system_allocator
 from .errors import EventLogError, MissingColumnsError
+
+_T = TypeVar("_T")
 
 __all__ = [
     "ACTIVITY",
@@ -419,7 +421,7 @@ class EventLog:
         ``source_resource``/``target_resource`` and ``source_unit``/``target_unit`` where present.
         Text columns are object columns of the events' values (missing: NaN).
         """
-        table = self._transition_core().copy(deep=False)  # copy-on-write: the cached table stays as it is
+        table = self.transition_core().copy(deep=False)  # copy-on-write: the cached table stays as it is
         src = self.transition_positions()
         for column, name in ((RESOURCE, "resource"), (GROUP, "unit")):
             if column in self.events.columns:
@@ -427,7 +429,7 @@ class EventLog:
                 table[f"target_{name}"] = _object_take(self, column, src + 1)
         return table
 
-    def _transition_core(self) -> pd.DataFrame:
+    def transition_core(self) -> pd.DataFrame:
         """:meth:`transitions` without the resource and unit columns, computed once and kept: what the
         analyses share (through :func:`~processmining.analyses.edges.transition_waits`). They take resources
         and units as codes (:meth:`codes` at :meth:`transition_positions`), so the four object columns
@@ -437,11 +439,27 @@ class EventLog:
             release_unused_memory()
         return self._cache["transitions"]  # type: ignore[no-any-return]
 
+    def shared(self, key: str, build: Callable[[], _T]) -> _T:
+        """A table computed once per log by ``build`` and shared by every analysis of a run under ``key``.
+
+        The analyses keep what several of them need (a transition table with its waits, the events'
+        working clock, the edge table) here instead of computing it again; :meth:`provide` puts a table
+        computed elsewhere (on a cluster) in its place. Keys name the table and what it depends on,
+        e.g. ``"edge_table:<calendar>"``; the module that builds a table owns its key.
+        """
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]  # type: ignore[no-any-return]
+
+    def provide(self, key: str, value: Any) -> None:
+        """Put a shared table (see :meth:`shared`) computed elsewhere, e.g. the core figures of a cluster."""
+        self._cache[key] = value
+
     def drop_transition_tables(self) -> None:
         """Forget the per-transition tables the analyses share (:meth:`transitions`, their waits and the
         events' working clock: ~80 MB at 1.1M events); they are computed again when asked for.
 
-        :func:`~processmining.pipeline.analyze_log` calls it when every analysis is done: the reports read
+        :func:`~processmining.analysis.analyze_log` calls it when every analysis is done: the reports read
         the analyses' results, not these tables.
         """
         for key in [k for k in self._cache if k.startswith(("transition", "work_seconds"))]:

@@ -129,8 +129,8 @@ def test_report_excel_only_and_usage_error(tmp_path):
 
 
 def test_dask_engine_gives_the_same_reports_as_the_local_one():
+    from processmining.analysis import AnalysisOptions, analyze_log, summary_of
     from processmining.ingest import read_log
-    from processmining.pipeline import AnalysisOptions, analyze_log, summary_of
 
     path = shared_log("08_receipt.xes.gz")
     local = summary_of(analyze_log(read_log(path)))

@@ -37,8 +37,6 @@ ANY = replace(CandidateConfig.default(), min_events=1)  # small logs: rank every
 def demo_report(pseudonymise: bool = False) -> CandidateReport:
     from processmining.ingest import read_log
 
-    if not DEMO.exists():
-        pytest.skip("event_logs/demo.csv not generated yet")
     return find_candidates(read_log(DEMO, profile=DEMO_PROFILE, pseudonymise=pseudonymise))
 
 
@@ -270,8 +268,6 @@ def test_all_zero_weights_are_refused(tmp_path: Path) -> None:
 def test_cli_json_and_table(tmp_path: Path) -> None:
     from processmining.cli import app
 
-    if not DEMO.exists():
-        pytest.skip("event_logs/demo.csv not generated yet")
     runner = CliRunner()
     args = ["candidates", str(DEMO), "--profile", str(DEMO_PROFILE), "--no-pseudonymise"]
     result = runner.invoke(app, [*args, "--json", "--top", "2"])

@@ -39,7 +39,7 @@ TABLES = ("edges", "cases", "activities", "unit_handovers", "resource_handovers"
 @pytest.fixture(scope="module")
 def scheduler() -> Iterator[str]:
     """Address of one LocalCluster (2 worker processes, no dashboard) for the module."""
-    distributed = pytest.importorskip("distributed")
+    import distributed
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                                   scheduler_kwargs=QUIET_SCHEDULER, silence_logs=logging.ERROR) as cluster:
         yield cluster.scheduler_address

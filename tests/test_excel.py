@@ -16,11 +16,12 @@ from openpyxl.utils import range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 from PIL import Image as PILImage
 
+from processmining.analysis import Analysis, AnalysisOptions, analyze_log, summary_of
 from processmining.ingest import read_log
 from processmining.log import EventLog
-from processmining.pipeline import Analysis, AnalysisOptions, analyze_log, summary_of, write_reports
 from processmining.render import excel
 from processmining.render.excel import write_workbook
+from processmining.reports import write_reports
 from tests.support import shared_log
 
 SHEETS_SV = ["Sammanfattning", "Flaskhalsar", "Aktiviteter", "Varianter", "Överlämningar", "Enheter", "Omarbete",

@@ -26,9 +26,9 @@ import pandas as pd
 import pytest
 from lxml import html as lxml_html
 
-from processmining.analyses.sla import fmt_number
+from processmining.analysis import Analysis, AnalysisOptions, analyze_log, summary_of
+from processmining.formatting import fmt_number
 from processmining.log import ACTIVITY, CASE, GROUP, RESOURCE, TIMESTAMP, EventLog
-from processmining.pipeline import Analysis, AnalysisOptions, analyze_log, summary_of
 from processmining.render.charts import CHART_NAMES, build_charts, chart_alt, chart_svgs, write_chart_pngs
 from processmining.render.html import clean_svg, render_html, write_html
 from tests.support import ROOT
@@ -295,8 +295,8 @@ def test_charts_are_deterministic_titled_and_described(demo: tuple[Analysis, dic
 def test_a_chart_worker_draws_the_same_charts_as_this_process(demo: tuple[Analysis, dict[str, Any]],
                                                               tmp_path: Path) -> None:
     """The second process (render/parallel.py) gives the same PNG bytes and the same page as drawing here."""
-    from processmining.pipeline import write_reports
     from processmining.render.parallel import ChartWorker
+    from processmining.reports import write_reports
 
     analysis, summary = demo
     here, there = tmp_path / "here", tmp_path / "there"
@@ -318,7 +318,7 @@ def test_charts_from_the_worker_leave_matplotlib_out_of_this_process(tmp_path: P
     script = (
         "import sys\n"
         "from processmining.ingest import read_log\n"
-        "from processmining.pipeline import analyze_log\n"
+        "from processmining.analysis import analyze_log\n"
         "from processmining.render.chart_input import ChartInput\n"
         "from processmining.render.parallel import ChartWorker\n"
         f"analysis = analyze_log(read_log({str(root / 'event_logs' / 'demo.csv')!r}, profile='demo'))\n"

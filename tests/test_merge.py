@@ -273,8 +273,8 @@ def test_a_merged_file_reads_back_with_its_pseudonyms_as_they_are(demo: Split, t
     """The merged file's case officers already are pseudonyms: read back with the defaults and without any key,
     they stay the same (no pseudonyms of pseudonyms) and the log counts as pseudonymised, so the handover graph
     between case officers is drawn; one real name among them and the column is hashed as a whole."""
+    from processmining.analysis import AnalysisOptions, analyze_log
     from processmining.cli import app
-    from processmining.pipeline import AnalysisOptions, analyze_log
 
     out = tmp_path / "merged.csv"
     assert CliRunner().invoke(app, ["merge", str(demo.folder / SPLIT_FILES[2]), "--out", str(out)]).exit_code == 0

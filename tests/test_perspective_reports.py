@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from lxml import html as lxml_html
 
+from processmining.analysis import Analysis, AnalysisOptions, analyze_log, summary_of
 from processmining.log import ACTIVITY, CASE, TIMESTAMP, EventLog
-from processmining.pipeline import Analysis, AnalysisOptions, analyze_log, summary_of
 from processmining.render.excel import sheet_names, write_workbook
 from processmining.render.html import render_html
 from tests.support import ROOT

@@ -1,7 +1,7 @@
 """Results that speed work must not change.
 
 For every shared log with published figures, and for the demo log, a compact fingerprint of the
-summary-level figures of :func:`processmining.pipeline.analyze_log` (edge counts and median waits,
+summary-level figures of :func:`processmining.analysis.analyze_log` (edge counts and median waits,
 variant counts, throughput, the top bottleneck, the top candidate, handover totals) is compared with
 plain pandas computations on the event frame, never with numbers written down here. Then the fast,
 code-based paths of the library are compared, exactly, with the straightforward name-based computations
@@ -21,12 +21,12 @@ import pyarrow as pa
 import pytest
 
 from processmining.analyses import bottlenecks, discovery, edges, rework
+from processmining.analysis import Analysis, analyze_log
 from processmining.ingest import read_log, timestamps
 from processmining.ingest.privacy import count_masked, mask_and_count, mask_personal_numbers
 from processmining.ingest.timestamps import parse_timestamps
 from processmining.ingest.validation import _duplicate_rows
 from processmining.log import ACTIVITY, CASE, GROUP, RESOURCE, START, TIMESTAMP, EventLog, _variant_codes
-from processmining.pipeline import Analysis, analyze_log
 from processmining.render import excel
 from tests.support import PUBLISHED, ROOT, shared_log
 
@@ -169,7 +169,7 @@ def test_code_based_tables_equal_the_name_based_ones_exactly(name: str) -> None:
     pd.testing.assert_frame_equal(edges.edge_stats(tr), edges._grouped_edge_stats(tr), check_exact=True)
     pd.testing.assert_frame_equal(bottlenecks.activity_table(log, calendar),
                                   bottlenecks._activity_table_by_name(log, calendar), check_exact=True)
-    pd.testing.assert_frame_equal(discovery._activity_table(log, calendar),
+    pd.testing.assert_frame_equal(discovery.activity_figures(log, calendar),
                                   discovery._activity_table_by_name(log, calendar), check_exact=True)
     fast, slow = rework._repeats(log), rework._repeats_by_name(log)
     pd.testing.assert_frame_equal(fast[0], slow[0], check_exact=True)

@@ -13,10 +13,11 @@ import openpyxl
 import pytest
 from lxml import html as lxml_html
 
+from processmining.analysis import Analysis, analyze_log
 from processmining.ingest import read_log
 from processmining.log import EventLog
-from processmining.pipeline import Analysis, analyze_log, write_reports
 from processmining.render.swedish import sentence, swedish
+from processmining.reports import write_reports
 from tests.support import PUBLISHED, ROOT, shared_log
 
 DEMO = "demo.csv"

@@ -35,6 +35,7 @@ import pandas as pd
 
 from ..calendar import WorkCalendar
 from ..errors import ConfigError
+from ..formatting import fmt_number, fmt_share, iso_times, json_ready
 from ..log import ACTIVITY, GROUP, START, TIMESTAMP, EventLog, release_unused_memory
 from .edges import edge_table, event_work_seconds, transition_waits
 from .order_stats import group_order, segment_stats
@@ -45,8 +46,6 @@ from .sla import (
     Targets,
     attribute_waiting,
     check_targets,
-    fmt_number,
-    fmt_share,
 )
 from .trends import PERIODS, compute_trends
 
@@ -94,23 +93,23 @@ def _stats(values: Iterable[float] | np.ndarray | pd.Series) -> dict[str, float 
 
 def _service_codes(log: EventLog, calendar: WorkCalendar) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per event with a start: activity code, service_days, service_workdays (cached per calendar)."""
-    key = f"service:{calendar!r}"
-    if key not in log._cache:
-        acts, _names = log.codes(ACTIVITY)
-        if not log.has_start:
-            log._cache[key] = (np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0))
-        else:
-            ev = log.events
-            has = ev[START].notna().to_numpy()
-            start, done = ev[START][has], ev[TIMESTAMP][has]
-            days = ((done - start).dt.total_seconds() / _DAY_S).to_numpy()
-            if calendar.kind == "se":
-                work = calendar.hours_between(event_work_seconds(log, calendar, "start")[has],
-                                              event_work_seconds(log, calendar, "done")[has]) / calendar.hours_per_day
-            else:
-                work = calendar.working_days(start, done)
-            log._cache[key] = (acts[has], days, work)
-    return log._cache[key]  # type: ignore[no-any-return]
+    return log.shared(f"service:{calendar!r}", lambda: _compute_service_codes(log, calendar))
+
+
+def _compute_service_codes(log: EventLog, calendar: WorkCalendar) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    acts, _names = log.codes(ACTIVITY)
+    if not log.has_start:
+        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
+    ev = log.events
+    has = ev[START].notna().to_numpy()
+    start, done = ev[START][has], ev[TIMESTAMP][has]
+    days = ((done - start).dt.total_seconds() / _DAY_S).to_numpy()
+    if calendar.kind == "se":
+        work = calendar.hours_between(event_work_seconds(log, calendar, "start")[has],
+                                      event_work_seconds(log, calendar, "done")[has]) / calendar.hours_per_day
+    else:
+        work = calendar.working_days(start, done)
+    return acts[has], days, work
 
 
 def _service(log: EventLog, calendar: WorkCalendar) -> pd.DataFrame:
@@ -658,31 +657,7 @@ class BottleneckReport:
             "as_of": self.as_of.isoformat(),
             "notes": list(self.notes),
         }
-        return _json_ready(summary)
-
-
-def _json_ready(value: Any) -> Any:
-    """Round floats to 4 decimals, NaN/NaT to None, numpy and pandas scalars to Python."""
-    if isinstance(value, dict):
-        return {str(k): _json_ready(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_ready(v) for v in value]
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return None if not np.isfinite(value) else round(float(value), 4)
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.isoformat()
-    if value is None or value is pd.NaT:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return value
+        return json_ready(summary)
 
 
 def analyze_bottlenecks(
@@ -794,32 +769,11 @@ def _wip_long(daily: pd.DataFrame, weekly: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _iso(values: pd.Series) -> np.ndarray:
-    """ISO 8601 local time with offset (``2024-01-02T12:51:49+01:00``), vectorised; NaT becomes "".
-
-    Written by hand because pandas formats tz-aware timestamps one Python call per value (1-2 s per
-    100k); numpy formats the wall clock in C and the (few distinct) offsets come from a lookup.
-    """
-    idx = pd.DatetimeIndex(values)
-    local = idx.tz_localize(None)
-    nat = np.asarray(idx.isna())
-    stamps = local.to_numpy()
-    subsecond = bool((local[~nat].microsecond != 0).any() or (local[~nat].nanosecond != 0).any())
-    text = np.datetime_as_string(stamps, unit="ms" if subsecond else "s")
-    minutes = np.where(nat, 0, ((local - idx.tz_convert("UTC").tz_localize(None)) // pd.Timedelta(minutes=1))
-                       .to_numpy(dtype="float64", na_value=0)).astype("int64")
-    offsets, inverse = np.unique(minutes, return_inverse=True)
-    labels = np.array([f"{'+' if m >= 0 else '-'}{abs(m) // 60:02d}:{abs(m) % 60:02d}" for m in offsets])
-    result = np.char.add(text.astype(str), labels[inverse]).astype(object)
-    result[nat] = ""
-    return result
-
-
 def _csv(frame: pd.DataFrame, path: Path) -> Path:
     out = frame.copy()
     for col in out.columns:
         if isinstance(out[col].dtype, pd.DatetimeTZDtype):
-            out[col] = _iso(out[col])
+            out[col] = iso_times(out[col])
     out.to_csv(path, index=False, encoding="utf-8-sig", float_format="%.4f")
     return path
 

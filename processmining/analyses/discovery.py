@@ -35,6 +35,7 @@ __all__ = [
     "END",
     "START_NODE",
     "DirectlyFollowsGraph",
+    "activity_figures",
     "Simplification",
     "auto_max_paths",
     "auto_simplify",
@@ -227,7 +228,7 @@ def discover_dfg(log: EventLog, *, calendar: WorkCalendar | None = None) -> Dire
     else:
         first = last = np.zeros(0, dtype=bool)
     acts, names = log.codes(ACTIVITY)
-    activities = _activity_table(log, calendar)
+    activities = activity_figures(log, calendar)
     release_unused_memory()  # the group-by temporaries of a million events
     return DirectlyFollowsGraph(
         edges=edges,
@@ -259,7 +260,9 @@ def _ranked_code_counts(codes: np.ndarray, names: np.ndarray) -> pd.DataFrame:
     return table.sort_values(["cases", "activity"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def _activity_table(log: EventLog, calendar: WorkCalendar) -> pd.DataFrame:
+def activity_figures(log: EventLog, calendar: WorkCalendar) -> pd.DataFrame:
+    """Per activity of the map: events, cases and service and waiting figures (:data:`ACTIVITY_COLUMNS`);
+    the core figures of a cluster engine come from the same function (:mod:`processmining.engine`)."""
     ev = log.events
     acts, names = log.codes(ACTIVITY)
     if (acts < 0).any():

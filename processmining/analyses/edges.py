@@ -15,7 +15,7 @@ from ..calendar import WorkCalendar
 from ..log import ACTIVITY, START, TIMESTAMP, EventLog, _factorize_sorted, release_unused_memory
 from .order_stats import nan_p90, segment_stats
 
-__all__ = ["EDGE_COLUMNS", "edge_stats", "edge_table", "transition_waits"]
+__all__ = ["EDGE_COLUMNS", "edge_stats", "edge_table", "provide_core_figures", "transition_waits"]
 
 EDGE_COLUMNS = (
     "source", "target", "count", "cases",
@@ -32,21 +32,23 @@ def transition_waits(log: EventLog, calendar: WorkCalendar | None = None) -> pd.
     Cached on the log per calendar, since every analysis of one run asks for it.
     """
     calendar = calendar or WorkCalendar()
-    key = f"transition_waits:{calendar!r}"
-    if key not in log._cache:
-        # A shallow copy: copy-on-write keeps the log's table as it is when columns are added.
-        tr = log._transition_core().copy(deep=False)  # noqa: SLF001 - the analyses' shared table
-        tr["wait_days"] = tr["wait"].dt.total_seconds().to_numpy(dtype="float64") / 86_400
-        if calendar.kind == "se":
-            # W(t) of every event once, then each wait is a subtraction (= calendar.working_days).
-            src = log.transition_positions()
-            done = event_work_seconds(log, calendar, "done")[src]
-            begin = event_work_seconds(log, calendar, "begin", src + 1)
-            tr["wait_workdays"] = calendar.hours_between(done, begin) / calendar.hours_per_day
-        else:
-            tr["wait_workdays"] = calendar.working_days(tr["source_time"], tr["target_time"])
-        log._cache[key] = tr
-    return log._cache[key]  # type: ignore[no-any-return]
+    return log.shared(f"transition_waits:{calendar!r}", lambda: _transition_waits(log, calendar))
+
+
+def _transition_waits(log: EventLog, calendar: WorkCalendar) -> pd.DataFrame:
+    """What :func:`transition_waits` shares: computed once per log and calendar."""
+    # A shallow copy: copy-on-write keeps the log's table as it is when columns are added.
+    tr = log.transition_core().copy(deep=False)
+    tr["wait_days"] = tr["wait"].dt.total_seconds().to_numpy(dtype="float64") / 86_400
+    if calendar.kind == "se":
+        # W(t) of every event once, then each wait is a subtraction (= calendar.working_days).
+        src = log.transition_positions()
+        done = event_work_seconds(log, calendar, "done")[src]
+        begin = event_work_seconds(log, calendar, "begin", src + 1)
+        tr["wait_workdays"] = calendar.hours_between(done, begin) / calendar.hours_per_day
+    else:
+        tr["wait_workdays"] = calendar.working_days(tr["source_time"], tr["target_time"])
+    return tr
 
 
 def event_work_seconds(log: EventLog, calendar: WorkCalendar, which: str = "done",
@@ -65,19 +67,14 @@ def event_work_seconds(log: EventLog, calendar: WorkCalendar, which: str = "done
         has = log.events[START].notna().to_numpy()
         return np.where(has if positions is None else has[positions],
                         event_work_seconds(log, calendar, "start", positions), done)
-    key = f"work_seconds:{calendar!r}:{which}"
-    if key not in log._cache:
-        ev = log.events
-        if which == "done":
-            values = calendar.working_seconds(ev[TIMESTAMP])
-        elif which == "start":
-            values = (calendar.working_seconds(ev[START]) if START in ev.columns
-                      else np.full(len(ev), np.nan))
-        else:
-            raise ValueError(f"which must be done, start or begin, not {which!r}")
-        log._cache[key] = values
-    values = log._cache[key]
-    return values if positions is None else values[positions]  # type: ignore[no-any-return]
+    if which not in ("done", "start"):
+        raise ValueError(f"which must be done, start or begin, not {which!r}")
+    ev = log.events
+    column = TIMESTAMP if which == "done" else START
+    values: np.ndarray = log.shared(
+        f"work_seconds:{calendar!r}:{which}",
+        lambda: (calendar.working_seconds(ev[column]) if column in ev.columns else np.full(len(ev), np.nan)))
+    return values if positions is None else values[positions]
 
 
 def edge_table(log: EventLog, calendar: WorkCalendar | None = None) -> pd.DataFrame:
@@ -88,18 +85,33 @@ def edge_table(log: EventLog, calendar: WorkCalendar | None = None) -> pd.DataFr
     Quantiles use linear interpolation, as numpy and pandas do by default.
     """
     calendar = calendar or WorkCalendar()
-    key = f"edge_table:{calendar!r}"
-    if key not in log._cache:
-        tr = transition_waits(log, calendar)
-        acts, names = log.codes(ACTIVITY)
-        src = log.transition_positions()
-        if tr.empty or (acts < 0).any():
-            log._cache[key] = edge_stats(tr)
-        else:
-            # The same figures as edge_stats(tr), from the activity and case codes of the log.
-            log._cache[key] = _coded_edge_stats(tr, acts[src], acts[src + 1], len(names), log.case_codes()[src])
-        release_unused_memory()  # the sort and group-by temporaries of a million rows
-    return log._cache[key].copy()  # type: ignore[no-any-return]
+    return log.shared(_edge_table_key(calendar), lambda: _edge_table(log, calendar)).copy()
+
+
+def _edge_table_key(calendar: WorkCalendar) -> str:
+    return f"edge_table:{calendar!r}"
+
+
+def _edge_table(log: EventLog, calendar: WorkCalendar) -> pd.DataFrame:
+    """What :func:`edge_table` shares: computed once per log and calendar."""
+    tr = transition_waits(log, calendar)
+    acts, names = log.codes(ACTIVITY)
+    src = log.transition_positions()
+    if tr.empty or (acts < 0).any():
+        table = edge_stats(tr)
+    else:
+        # The same figures as edge_stats(tr), from the activity and case codes of the log.
+        table = _coded_edge_stats(tr, acts[src], acts[src + 1], len(names), log.case_codes()[src])
+    release_unused_memory()  # the sort and group-by temporaries of a million rows
+    return table
+
+
+def provide_core_figures(log: EventLog, *, calendar: WorkCalendar, edges: pd.DataFrame, variants: pd.Series) -> None:
+    """Let the analyses of ``log`` use core figures computed elsewhere (a cluster: :mod:`processmining.engine`)
+    in place of their own: the edge table (:func:`edge_table` with ``calendar``) and the variant counts
+    (:meth:`EventLog.variant_counts`). The engine's tests show that they are identical to the local ones."""
+    log.provide(_edge_table_key(calendar), edges)
+    log.provide("variant_counts", variants)
 
 
 def edge_stats(transitions: pd.DataFrame) -> pd.DataFrame:

@@ -56,6 +56,7 @@ __all__ = [
     "HandoverComparison",
     "choose_level",
     "compare_periods",
+    "unsuppressed_edges",
     "handover_graph",
 ]
 
@@ -727,6 +728,13 @@ def _binned(values: np.ndarray, k: int, label: str) -> pd.DataFrame:
 
 
 # ---- comparison -----------------------------------------------------------------------------------
+def unsuppressed_edges(log: EventLog, level: str, calendar: WorkCalendar) -> pd.DataFrame:
+    """Every handover edge of ``level`` with its figures, indexed by (source, target) names, *before* the
+    k-anonymity step of :func:`handover_graph`: for a cluster engine that merges partitions' counts
+    (:mod:`processmining.engine`), never for publishing as it is."""
+    return _named_edges(_compute(log, level, calendar))
+
+
 def _named_edges(full: _Full) -> pd.DataFrame:
     e = full.edges.copy()
     e["source"] = full.names[e["source"].to_numpy()].tolist() if len(e) else []

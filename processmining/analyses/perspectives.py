@@ -39,10 +39,10 @@ import pandas as pd
 
 from ..calendar import WorkCalendar
 from ..errors import AnalysisError, ConfigError
+from ..formatting import fmt_number, json_ready
 from ..log import CASE, GROUP, RESOURCE, EventLog
 from .edges import transition_waits
 from .order_stats import nan_p90
-from .sla import fmt_number
 
 __all__ = ["PerspectiveResult", "compare_groups", "describe_difference", "resolve_attribute"]
 
@@ -121,8 +121,6 @@ class PerspectiveResult:
 
     def to_summary(self) -> dict[str, Any]:
         """JSON-ready (no NaN): options, groups with their figures and bottlenecks, differences, notes."""
-        from .bottlenecks import _json_ready
-
         edges_by_group = {g: block for g, block in self.edges.groupby("group", sort=False)}
         tops = {g: block for g, block in self.bottlenecks.groupby("group", sort=False)}
         groups = []
@@ -149,7 +147,7 @@ class PerspectiveResult:
             "difference_workdays": r.difference_workdays, "p_value": r.p_value,
             "text_sv": r.text_sv, "text_en": r.text_en,
         } for r in self.differences.itertuples(index=False)]
-        return _json_ready({
+        return json_ready({
             "attribute": self.attribute,
             "level": self.level,
             "calendar": {"kind": self.calendar.kind, "hours": list(self.calendar.hours),

@@ -31,6 +31,7 @@ import pandas as pd
 
 from ..calendar import WorkCalendar
 from ..errors import AnalysisError, ConfigError
+from ..formatting import fmt_number, fmt_share
 from ..log import ACTIVITY, START, TIMESTAMP, EventLog
 from .edges import transition_waits
 
@@ -41,8 +42,6 @@ __all__ = [
     "Targets",
     "attribute_waiting",
     "check_targets",
-    "fmt_number",
-    "fmt_share",
     "load_settings",
     "load_targets",
     "parse_clock_stop",
@@ -551,23 +550,6 @@ class SlaResult:
             "description_sv": self.describe("sv"),
             "description_en": self.describe("en"),
         }
-
-
-NBSP = "\u00a0"
-
-
-def fmt_number(value: float, lang: str = "sv", decimals: int = 1) -> str:
-    """``1234.5`` as ``1 234,5`` (Swedish: non-breaking space, decimal comma) or ``1,234.5`` (English)."""
-    text = f"{value:,.{decimals}f}"
-    if lang == "sv":
-        text = text.replace(",", NBSP).replace(".", ",")
-    return text
-
-
-def fmt_share(share: float, lang: str = "sv") -> str:
-    """``0.41`` as ``41 %`` (Swedish, with a non-breaking space) or ``41%`` (English)."""
-    pct = fmt_number(share * 100, lang, 0)
-    return f"{pct}{NBSP}%" if lang == "sv" else f"{pct}%"
 
 
 def check_targets(

@@ -1,5 +1,5 @@
 """``processmining analyze`` (every analysis, every report) and ``processmining report`` (the workbook and
-the page only): thin clients over :mod:`processmining.pipeline`."""
+the page only): thin clients over :mod:`processmining.reports`."""
 
 from __future__ import annotations
 
@@ -106,7 +106,7 @@ def _options(*, calendar: CalendarKind, hours: str, clock_stop: list[str] | None
              candidates_config: Path | None, by: str | None, engine: EngineName, scheduler: str | None,
              partitions: int | None) -> Any:
     from ..analyses.sla import BottleneckSettings, Targets, load_settings
-    from ..pipeline import AnalysisOptions
+    from ..analysis import AnalysisOptions
 
     settings = load_settings(targets_file) if targets_file is not None else BottleneckSettings()
     targets: Any = settings.targets
@@ -177,7 +177,8 @@ def _run(log_paths: list[Path], out_dir: Path, *, open_args: dict[str, Any], opt
         # Then pyarrow starts parsing a CSV file on a thread, while this one imports the readers, the analyses
         # and their libraries (see ingest/arrow_csv.py); nothing above has imported them.
         started = start_reading(log_paths[0], profile=open_args["profile"]) if _one_file(log_paths, **sources) else None
-        from ..pipeline import analyze_log, summary_of, write_reports
+        from ..analysis import analyze_log, summary_of
+        from ..reports import write_reports
 
         bar = stack.enter_context(Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                                            console=err, transient=True, disable=not show))
@@ -193,7 +194,8 @@ def _run(log_paths: list[Path], out_dir: Path, *, open_args: dict[str, Any], opt
         # which has both cores busy already).
         log, merge_files = _open(log_paths, out_dir, open_args=open_args, **sources,
                                  on_read=worker.warm if worker is not None else None, started=started)
-        analysis = analyze_log(log, options, progress=progress, chart_worker=worker)
+        analysis = analyze_log(log, options, progress=progress,
+                               on_bottlenecks=worker.bottlenecks_known if worker is not None else None)
         summary = summary_of(analysis)
         written = merge_files + write_reports(analysis, out_dir, lang=lang.value, excel=excel, html=html, maps=maps,
                                               summary=summary, progress=progress, chart_worker=worker)

@@ -121,7 +121,7 @@ def bottlenecks(
 
 
 def _num(value: Any, lang: str, digits: int = 1) -> str:
-    from ..analyses.sla import fmt_number
+    from ..formatting import fmt_number
 
     try:
         number = float(value)
@@ -134,7 +134,7 @@ def _print_report(report: BottleneckReport, log_path: Path, lang: str) -> None:
     """The top edges as a table and in words, then throughput, attribution, targets, rework (stdout)."""
     from rich.table import Table
 
-    from ..analyses.sla import fmt_share
+    from ..formatting import fmt_share
 
     sv = lang == "sv"
     say = out.print

@@ -102,7 +102,7 @@ def _write_tables(result: PerspectiveResult, directory: Path) -> list[Path]:
 def _print(result: PerspectiveResult, log_path: Path, lang: str) -> None:
     from rich.table import Table
 
-    from ..analyses.sla import fmt_number, fmt_share
+    from ..formatting import fmt_number, fmt_share
 
     sv = lang == "sv"
     unit = ("arbetsdagar" if sv else "working days") if result.calendar.kind == "se" else \

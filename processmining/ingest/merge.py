@@ -77,6 +77,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError, StrictModeError
+from ..files import csv_safe
+from ..formatting import iso_times
 from ..log import ACTIVITY, CASE, ROW, SOURCE_SYSTEM, START, TIMESTAMP, EventLog, Source, empty_rejects
 from .profiles import Profile, parse_profile, resolve_profile
 
@@ -893,16 +895,12 @@ def open_sources(
 # ---- files ----------------------------------------------------------------------------------------
 def _write_csv(frame: pd.DataFrame, target: Path) -> Path:
     """``;``-separated, UTF-8 with BOM; text a spreadsheet would run as a formula gets a leading apostrophe."""
-    from .reader import _csv_safe
-
     out = frame.copy()
     for column in out.columns:
         if isinstance(out[column].dtype, pd.DatetimeTZDtype):
-            from ..analyses.bottlenecks import _iso  # the vectorised ISO 8601 formatter with offsets
-
-            out[column] = _iso(out[column])
+            out[column] = iso_times(out[column])
         elif pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object:
-            out[column] = out[column].map(_csv_safe)
+            out[column] = out[column].map(csv_safe)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".tmp")
     out.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)

@@ -7,10 +7,10 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..errors import MissingColumnsError
+from ..files import csv_safe
 from ..log import EventLog
 from .arrow_csv import StartedRead
 from .mapping import detect_roles
@@ -129,22 +129,6 @@ def _read_xes(path: Path, digest: Future[str], *, on_read: Callable[[], None] | 
     )
 
 
-def _csv_safe(value: object) -> str:
-    """Text for a CSV cell that a spreadsheet will not run as a formula (leading = + - @ quoted)."""
-    text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
-    if text[:1] in ("=", "@", "\t", "\r") or (text[:1] in ("+", "-") and not _is_number(text)):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text.replace(",", "."))
-    except ValueError:
-        return False
-    return True
-
-
 def write_rejects(log: EventLog, path: str | Path) -> Path:
     """Write the rejects as CSV: row;column;value;reason, UTF-8 with BOM (opens right in Excel).
 
@@ -158,5 +142,5 @@ def write_rejects(log: EventLog, path: str | Path) -> Path:
         writer.writerow(["row", "column", "value", "reason"])
         for row, column, value, reason in zip(rejects["row"], rejects["column"], rejects["value"], rejects["reason"],
                                               strict=True):
-            writer.writerow([int(row), _csv_safe(column), _csv_safe(value), _csv_safe(reason)])
+            writer.writerow([int(row), csv_safe(column), csv_safe(value), csv_safe(reason)])
     return path

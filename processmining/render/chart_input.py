@@ -15,7 +15,7 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from ..analyses.bottlenecks import BottleneckReport
-    from ..pipeline import Analysis
+    from ..analysis import Analysis
 
 __all__ = ["BOTTLENECK_BARS", "CHART_NAMES", "Chart", "ChartInput"]
 

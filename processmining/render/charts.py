@@ -1,4 +1,4 @@
-"""Charts of an :class:`~processmining.pipeline.Analysis` for the HTML page (SVG) and the workbook (PNG).
+"""Charts of an :class:`~processmining.analysis.Analysis` for the HTML page (SVG) and the workbook (PNG).
 
 Four charts, each with a title, axis labels naming the unit, and an alt text that says in one or two
 sentences what the chart shows (the figures a reader would take from it):
@@ -43,12 +43,12 @@ from matplotlib import ticker
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..analyses.sla import fmt_number, fmt_share
+from ..files import write_bytes
+from ..formatting import fmt_number, fmt_share
 from .chart_input import CHART_NAMES, Chart, ChartInput
-from .files import write_bytes
 
 if TYPE_CHECKING:
-    from ..pipeline import Analysis
+    from ..analysis import Analysis
 
 __all__ = ["CHART_NAMES", "Chart", "ChartInput", "build_charts", "chart_alt", "chart_svgs", "render_charts",
            "write_chart_pngs"]
@@ -503,7 +503,7 @@ def render_charts(data: ChartInput, *, lang: str = "sv", png_dir: str | Path | N
                   dpi: int = 150) -> tuple[Chart, ...]:
     """Every chart as SVG (returned) and, with ``png_dir``, as ``chart_<name>.png`` there: each drawn once.
 
-    This is what :func:`~processmining.pipeline.write_reports` uses (in a second process where it has one,
+    This is what :func:`~processmining.reports.write_reports` uses (in a second process where it has one,
     see :mod:`processmining.render.parallel`): ``data`` is small and picklable.
 
     Args:
@@ -535,7 +535,7 @@ def build_charts(analysis: Analysis, *, lang: str = "sv") -> tuple[Chart, ...]:
     """Every chart of ``analysis`` as SVG with its title and alt text, in :data:`CHART_NAMES` order.
 
     Args:
-        analysis: the result of :func:`~processmining.pipeline.analyze_log`.
+        analysis: the result of :func:`~processmining.analysis.analyze_log`.
         lang: ``"sv"`` (default) or ``"en"``.
     """
     return render_charts(ChartInput.of(analysis), lang=lang)
@@ -556,7 +556,7 @@ def write_chart_pngs(analysis: Analysis, out: str | Path, *, lang: str = "sv", d
     """Write ``chart_<name>.png`` for every chart into the folder ``out`` (beside the workbook), atomically.
 
     Args:
-        analysis: the result of :func:`~processmining.pipeline.analyze_log`.
+        analysis: the result of :func:`~processmining.analysis.analyze_log`.
         out: the folder (created if missing).
         lang: ``"sv"`` (default) or ``"en"``.
         dpi: resolution (150: sharp in Excel and in print at the charts' 8-inch width).

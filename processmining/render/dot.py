@@ -15,7 +15,7 @@ from pathlib import Path
 import graphviz
 
 from ..errors import ConfigError
-from .files import write_bytes
+from ..files import write_bytes
 
 __all__ = ["pipe_dot", "write_images", "write_rendered"]
 

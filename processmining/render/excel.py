@@ -23,9 +23,9 @@ How it is written:
   say so above the table.
 - Time: Excel has no time zones. Timestamps are local wall-clock time in the calendar's zone
   (Europe/Stockholm), without offset; headers say "local time" and the Method sheet says which zone.
-- Figures on the Summary sheet come from ``summary`` (:func:`processmining.pipeline.summary_of`), so they
+- Figures on the Summary sheet come from ``summary`` (:func:`processmining.analysis.summary_of`), so they
   are the numbers of ``summary.json``.
-- The file is written atomically (:func:`processmining.render.files.atomic_path`): a crash leaves no
+- The file is written atomically (:func:`processmining.files.atomic_path`): a crash leaves no
   half-written workbook and any earlier one untouched.
 """
 
@@ -60,14 +60,14 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from ..errors import ConfigError
+from ..files import atomic_path
 from ..log import ACTIVITY, GROUP, EventLog
-from .files import atomic_path
 from .swedish import in_language, sentence, swedish
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-    from ..pipeline import Analysis
+    from ..analysis import Analysis
 
 __all__ = ["EXCEL_MAX_ROWS", "MAX_CELL_CHARS", "SHEETS", "sheet_names", "write_workbook"]
 
@@ -239,12 +239,12 @@ class _Ctx:
         return in_language(text, self.lang)
 
     def num(self, value: float, decimals: int = 1) -> str:
-        from ..analyses.sla import fmt_number
+        from ..formatting import fmt_number
 
         return fmt_number(value, self.lang, decimals)
 
     def share(self, value: float) -> str:
-        from ..analyses.sla import fmt_share
+        from ..formatting import fmt_share
 
         return fmt_share(value, self.lang)
 
@@ -629,10 +629,10 @@ def write_workbook(
     """Write the Excel report of ``analysis`` to ``path`` atomically; returns ``[path]``.
 
     Args:
-        analysis: the result of :func:`~processmining.pipeline.analyze_log`.
+        analysis: the result of :func:`~processmining.analysis.analyze_log`.
         path: the workbook to write (``bottlenecks.xlsx``); its folder is created if missing.
         lang: ``"sv"`` (Swedish sheet names, headers and sentences) or ``"en"``.
-        summary: :func:`~processmining.pipeline.summary_of` of ``analysis`` when already computed; the
+        summary: :func:`~processmining.analysis.summary_of` of ``analysis`` when already computed; the
             Summary sheet shows its figures, so they equal ``summary.json``.
         map_png: the rendered process map, shown on its own sheet after the Summary (``None``: no map sheet);
             or a function that returns it (waits for it), called once every sheet is streamed.
@@ -643,7 +643,7 @@ def write_workbook(
     """
     _lang_index(lang)
     if summary is None:
-        from ..pipeline import summary_of
+        from ..analysis import summary_of
 
         summary = summary_of(analysis)
     cx = _Ctx(analysis, lang)

@@ -12,7 +12,7 @@
   ``;`` separator, decimal comma).
 - :func:`write_handover_files`: all of the above into one folder (the CLI and ``analyze`` call it).
 
-Every file is written atomically (:mod:`processmining.render.files`).
+Every file is written atomically (:mod:`processmining.files`).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ import graphviz
 import networkx as nx
 
 from ..analyses.handovers import HandoverAnalysis, HandoverComparison
+from ..files import atomic_path, write_csv
 from .dot import pipe_dot, write_images
-from .files import atomic_path, write_csv
 
 __all__ = [
     "DELAY_CLASSES",

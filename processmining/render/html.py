@@ -36,13 +36,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from lxml import etree
 
-from ..analyses.sla import fmt_number, fmt_share
 from ..errors import ConfigError
-from .files import write_text
+from ..files import write_text
+from ..formatting import fmt_number, fmt_share
 from .swedish import in_language
 
 if TYPE_CHECKING:
-    from ..pipeline import Analysis
+    from ..analysis import Analysis
     from .chart_input import Chart
 
 __all__ = ["clean_svg", "render_html", "write_html"]
@@ -953,7 +953,7 @@ def render_html(
     if lang not in ("sv", "en"):
         raise ConfigError(f"unknown language {lang!r}; choose sv or en")
     if summary is None:
-        from ..pipeline import summary_of
+        from ..analysis import summary_of
 
         summary = summary_of(analysis)
     p = _Page(lang, _unit_words(analysis, lang))
@@ -1019,7 +1019,7 @@ def write_html(
     """Write ``report.html``: one self-contained, accessible page of the whole analysis, atomically.
 
     Args:
-        analysis: the result of :func:`~processmining.pipeline.analyze_log`.
+        analysis: the result of :func:`~processmining.analysis.analyze_log`.
         path: where to write (usually ``<out>/report.html``).
         lang: ``"sv"`` (default: Swedish words and numbers) or ``"en"``.
         summary: ``summary_of(analysis)`` as the caller computed it for ``summary.json``, so that the key

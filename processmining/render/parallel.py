@@ -42,6 +42,8 @@ from typing import TYPE_CHECKING
 from ..errors import ConfigError
 
 if TYPE_CHECKING:
+    from ..analyses.bottlenecks import BottleneckReport
+    from ..calendar import WorkCalendar
     from .chart_input import Chart, ChartInput
 
 __all__ = ["MIN_BYTES", "ChartWorker", "worker_wanted"]
@@ -96,7 +98,7 @@ class ChartWorker:
     Example::
 
         with ChartWorker(lang="sv", png_dir=out) as worker:
-            analysis = analyze_log(log, options, chart_worker=worker)
+            analysis = analyze_log(log, options, on_bottlenecks=worker.bottlenecks_known)
             write_reports(analysis, out, lang="sv", chart_worker=worker)
     """
 
@@ -152,6 +154,12 @@ class ChartWorker:
         except (BrokenProcessPool, RuntimeError) as exc:
             self.failure = f"the chart worker is gone: {exc}"
             self._future = None  # drawn in this process by charts()
+
+    def bottlenecks_known(self, bottlenecks: BottleneckReport, calendar: WorkCalendar) -> None:
+        """Start drawing as soon as the bottleneck analysis is done (``analyze_log(on_bottlenecks=...)``)."""
+        from .chart_input import ChartInput
+
+        self.start(ChartInput.of_parts(bottlenecks, calendar.kind))
 
     def charts(self, data: ChartInput) -> tuple[Chart, ...]:
         """The charts (their PNGs written to ``png_dir``): the worker's, started now if :meth:`start` was not

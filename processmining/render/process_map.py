@@ -18,7 +18,7 @@ labels are Swedish by default (decimal comma, thin-space thousands), English wit
 Rendering runs ``dot`` through :func:`~processmining.render.dot.pipe_dot` (stdin to stdout: no temporary
 files, unlike pm4py's ``save_vis_*``; the version comment graphviz writes into SVG removed). Nodes and
 edges are emitted in a fixed order, so the same graph gives byte-identical SVG. Each file is written
-atomically (:mod:`processmining.render.files`). ``pipe_dot``, ``write_rendered``, ``write_images`` and
+atomically (:mod:`processmining.files`). ``pipe_dot``, ``write_rendered``, ``write_images`` and
 ``write_csv`` are importable from here too.
 """
 
@@ -34,8 +34,8 @@ import graphviz
 
 from ..analyses.discovery import END, START_NODE, DirectlyFollowsGraph, Simplification
 from ..errors import ConfigError
+from ..files import write_csv
 from .dot import pipe_dot, write_images, write_rendered
-from .files import write_csv
 from .handover_map import DELAY_CLASSES, DELAY_COLOURS
 
 __all__ = [

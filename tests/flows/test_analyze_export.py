@@ -5,13 +5,10 @@ from __future__ import annotations
 import json
 import shutil
 
-import pytest
-
 from tests.support import shared_log
 
 
 def test_two_reports_one_quarantined_inputs_archived(prefect_harness, tmp_path):
-    pytest.importorskip("processmining.pipeline", reason="processmining.pipeline (run_analysis) is not written yet")
     from flows.analyze_export import analyze_export
 
     drop, out = tmp_path / "drop", tmp_path / "reports"

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.automations.support import NOW, write_config, write_csv
 
 
 def test_each_recipient_gets_the_workbook_once_a_week(prefect_harness, smtp, tmp_path):
-    pytest.importorskip("processmining.pipeline", reason="processmining.pipeline (write_reports) is not written yet")
     from flows.weekly_report import weekly_report
 
     log, config = write_csv(tmp_path / "export.csv"), write_config(tmp_path, smtp_port=smtp.port)

@@ -99,7 +99,7 @@ def test_analyze_from_the_command_line_equals_the_library(tmp_path: Path, worker
     writes for the same file."""
     import json
 
-    from processmining.pipeline import analyze_log, summary_of
+    from processmining.analysis import analyze_log, summary_of
 
     out = tmp_path / "out"
     env = {**os.environ, "PROCESSMINING_WORKERS": workers}

@@ -1,23 +1,24 @@
-"""The main job: one log in, every analysis run once, every report written from the same results.
+"""One analysis object: every analysis of one run over one log, and its machine-readable summary.
 
     analysis = analyze_log(read_log("event_logs/demo.csv", profile="demo"), AnalysisOptions(top=10))
-    write_reports(analysis, "reports/demo")  # summary.json, bottlenecks.xlsx, report.html, ...
+    summary = summary_of(analysis)  # summary.json's content (DESIGN.md), JSON-ready
 
 :func:`analyze_log` runs discovery, variants, bottlenecks (with the working calendar, clock stops and
 targets), handovers and automation candidates over one :class:`~processmining.log.EventLog` and keeps
-the frozen results in one :class:`Analysis`. :func:`write_reports` turns that one object into
-``summary.json``, the Excel workbook, the HTML page, the process maps and the handover graph, so the
-same figure is the same number in every file. The CLI (``processmining analyze`` / ``report``) and the
-Prefect flows call these functions and nothing else.
+the frozen results in one :class:`Analysis`. Nothing here writes a file: the renderers
+(:mod:`processmining.render`) turn an :class:`Analysis` into files and :mod:`processmining.reports`
+decides which files a run writes, so the same figure is the same number in every file, and an explorer
+or a cluster engine can use the results without writing anything.
+
+Layer: imports the log, the calendar, the formatting helpers and :mod:`processmining.analyses` only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import platform
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .calendar import WorkCalendar, get_calendar
 from .errors import AnalysisError, ConfigError
+from .formatting import json_ready
 from .log import GROUP, RESOURCE, EventLog, release_unused_memory, summary_counts
 
 if TYPE_CHECKING:
@@ -36,25 +38,15 @@ if TYPE_CHECKING:
     from .analyses.perspectives import PerspectiveResult
     from .analyses.sla import Targets
     from .analyses.variants import VariantTable
-    from .render.parallel import ChartWorker
 
 __all__ = [
-    "REPORT_FILES",
     "Analysis",
     "AnalysisOptions",
     "analyze_log",
-    "run_analysis",
     "summary_of",
-    "write_reports",
-    "write_summary",
+    "timed",
 ]
 
-#: The files :func:`write_reports` writes in every case (DESIGN.md), and the ones it adds when it can.
-REPORT_FILES = ("summary.json", "bottlenecks.xlsx", "report.html", "process_map.svg", "process_map.png",
-                "process_map_performance.svg", "process_map_performance.png", "handovers.graphml",
-                "rejects.csv")
-#: Activities that close a grant case, used when the log has one of them and the user named none.
-DEFAULT_END_ACTIVITIES = ("Ärende avslutat",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +172,7 @@ class Analysis:
 
 
 @contextmanager
-def _timed(timings: dict[str, float], stage: str, progress: Callable[[str], None] | None) -> Iterator[None]:
+def timed(timings: dict[str, float], stage: str, progress: Callable[[str], None] | None) -> Iterator[None]:
     if progress is not None:
         progress(stage)
     began = time.perf_counter()
@@ -212,7 +204,7 @@ def analyze_log(
     options: AnalysisOptions | None = None,
     *,
     progress: Callable[[str], None] | None = None,
-    chart_worker: ChartWorker | None = None,
+    on_bottlenecks: Callable[[BottleneckReport, WorkCalendar], None] | None = None,
 ) -> Analysis:
     """Run every analysis over ``log`` once.
 
@@ -220,14 +212,15 @@ def analyze_log(
         log: the validated event log.
         options: parameters (default :class:`AnalysisOptions`).
         progress: called with each stage's name as it starts (the CLI shows a progress line).
-        chart_worker: a :class:`~processmining.render.parallel.ChartWorker`: it gets the charts' input as
-            soon as the bottlenecks are known, and draws them while the other analyses run here.
+        on_bottlenecks: called with the bottleneck report and the calendar as soon as they are known,
+            before the other analyses run (the command line hands them to a second process that draws the
+            charts meanwhile: :meth:`processmining.render.parallel.ChartWorker.bottlenecks_known`).
 
     Raises:
         AnalysisError: the log has no events, or an option asks for what the log lacks.
         ConfigError: an option is out of range or names an unknown activity.
     """
-    from .analyses.bottlenecks import analyze_bottlenecks
+    from .analyses.bottlenecks import DEFAULT_END_ACTIVITIES, analyze_bottlenecks
     from .analyses.candidates import find_candidates, load_candidate_config
     from .analyses.discovery import discover_dfg, simplify_for_map
     from .analyses.handovers import handover_graph
@@ -248,38 +241,36 @@ def analyze_log(
 
     release_unused_memory()  # what reading the file freed (its raw table) before the analyses allocate
     if options.engine != "local" or options.scheduler is not None:
-        with _timed(timings, f"core figures ({options.engine})", progress):
+        with timed(timings, f"core figures ({options.engine})", progress):
             _use_engine(log, options, calendar)
     # Bottlenecks first: the charts are drawn from them, by the chart worker while the rest runs here.
-    with _timed(timings, "bottlenecks", progress):
+    with timed(timings, "bottlenecks", progress):
         bottlenecks = analyze_bottlenecks(log, calendar=calendar, clock_stops=parse_clock_stops(options.clock_stops),
                                           targets=options.targets, end_activities=ends, top=options.top,
                                           period=options.period)
         release_unused_memory()  # the stages' temporaries: so the peak is one stage's, not their sum
-    if chart_worker is not None:
-        from .render.chart_input import ChartInput
-
-        chart_worker.start(ChartInput.of_parts(bottlenecks, calendar.kind))
-    with _timed(timings, "discovery", progress):
+    if on_bottlenecks is not None:
+        on_bottlenecks(bottlenecks, calendar)
+    with timed(timings, "discovery", progress):
         dfg = discover_dfg(log, calendar=calendar)
         shown = simplify_for_map(dfg, activities=options.activities, paths=options.paths)
         variants = variant_table(log)
         release_unused_memory()
     handovers, handover_note = None, None
-    with _timed(timings, "handovers", progress):
+    with timed(timings, "handovers", progress):
         level, handover_note = _handover_level(log, options.handover_level)
         if level is not None:
             handovers = handover_graph(log, level=level, calendar=calendar, min_group=options.min_group)
         release_unused_memory()
     candidates, candidate_note = None, None
-    with _timed(timings, "candidates", progress):
+    with timed(timings, "candidates", progress):
         config = load_candidate_config(options.candidates_config, needs_human=options.needs_human)
         candidates = find_candidates(log, config=config, calendar=calendar)
     perspectives = None
     if options.by:
         from .analyses.perspectives import compare_groups
 
-        with _timed(timings, "perspectives", progress):
+        with timed(timings, "perspectives", progress):
             perspectives = compare_groups(log, options.by, calendar=calendar, top=min(options.top, 5),
                                           min_cases=options.min_group)
     log.drop_transition_tables()  # the reports read the results: the peak while they are written is lower
@@ -298,26 +289,22 @@ def _use_engine(log: EventLog, options: AnalysisOptions, calendar: WorkCalendar)
     say so), so the log's caches take them: the map's edges with their waiting times and the variant
     counts come from the cluster; the analyses that build on them run here on the same numbers.
     """
+    from .analyses.edges import provide_core_figures
     from .engine import run_core
 
     figures = run_core(log, engine=options.engine, scheduler=options.scheduler, calendar=calendar,
                        partitions=options.partitions)
-    log._cache[f"edge_table:{calendar!r}"] = figures.edges
-    log._cache["variant_counts"] = figures.variants
+    provide_core_figures(log, calendar=calendar, edges=figures.edges, variants=figures.variants)
 
 
 def _num(value: Any) -> float | None:
-    from .analyses.bottlenecks import _json_ready
-
-    result = _json_ready(value)
+    result = json_ready(value)
     return result if result is None else float(result)
 
 
 def summary_of(analysis: Analysis) -> dict[str, Any]:
     """``summary.json``: DESIGN.md's shape (source, counts, throughput, edges, bottlenecks, handovers,
     automation candidates) plus the blocks each analysis adds and the provenance. JSON-ready."""
-    from .analyses.bottlenecks import _json_ready
-
     log, b = analysis.log, analysis.bottlenecks
     summary: dict[str, Any] = dict(summary_counts(log))
     bsum = b.to_summary()
@@ -354,160 +341,4 @@ def summary_of(analysis: Analysis) -> dict[str, Any]:
                                     log.rejects["reason"].value_counts().sort_index().items()}
     summary["provenance"] = analysis.provenance()
     summary["timings_seconds"] = dict(analysis.timings)
-    return _json_ready(summary)  # type: ignore[no-any-return]
-
-
-def write_summary(analysis: Analysis, path: str | Path, *, summary: dict[str, Any] | None = None) -> Path:
-    """Write ``summary.json`` (UTF-8, indented, no NaN) atomically."""
-    from .render.files import write_text
-
-    data = summary if summary is not None else summary_of(analysis)
-    return write_text(path, json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
-
-
-def write_reports(
-    analysis: Analysis,
-    out: str | Path,
-    *,
-    lang: str = "sv",
-    excel: bool = True,
-    html: bool = True,
-    maps: bool = True,
-    summary: dict[str, Any] | None = None,
-    progress: Callable[[str], None] | None = None,
-    chart_worker: ChartWorker | None = None,
-) -> list[Path]:
-    """Write every report of ``analysis`` into ``out`` (created if missing); returns the files written.
-
-    Files: ``summary.json``; ``process_map.svg/.png`` (frequency) and ``process_map_performance.svg/.png``
-    (waiting times); ``handovers.graphml`` (+ ``.gexf``, ``handover_map.svg/.png``) where there is a
-    handover graph; ``rejects.csv``; ``bottlenecks.xlsx`` (unless ``excel=False``) with the chart PNGs
-    beside it; ``report.html`` (unless ``html=False``). Each is written atomically.
-
-    The maps are rendered on threads (``dot`` runs as its own process, so they take the second core while
-    this thread writes the workbook); the charts are drawn by ``chart_worker`` where one is given, else
-    here, each once for both the page (SVG) and the workbook's folder (PNG).
-
-    Args:
-        analysis: the result of :func:`analyze_log`.
-        out: the folder.
-        lang: ``"sv"`` or ``"en"`` for the workbook, the page and the maps.
-        excel, html, maps: leave out the workbook, the page or the pictures.
-        summary: :func:`summary_of` ``analysis``, where the caller has it already.
-        progress: called with each file group's name as it starts.
-        chart_worker: a :class:`~processmining.render.parallel.ChartWorker` made with this ``lang`` and
-            ``out`` (``png_dir``) that draws the charts in a second process.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    from .ingest import write_rejects
-    from .render.chart_input import ChartInput
-
-    if lang not in ("sv", "en"):
-        raise ConfigError(f"unknown language {lang!r}; choose sv or en")
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    timings = analysis.timings
-    written: list[Path] = []
-    summary = summary if summary is not None else summary_of(analysis)
-    with _timed(timings, "summary.json", progress):
-        written.append(write_summary(analysis, out / "summary.json", summary=summary))
-        rejects = out / "rejects.csv"
-        written.append(write_rejects(analysis.log, rejects))
-    began = time.perf_counter()
-    data = ChartInput.of(analysis) if excel or html else None
-    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="maps") as threads:
-        jobs = [threads.submit(job) for job in _map_jobs(analysis, out, lang)] if maps else []
-        charts = None
-        if data is not None and chart_worker is None:
-            from .render.charts import render_charts
-
-            with _timed(timings, "charts", progress):  # while the maps' dot runs on the other core
-                charts = render_charts(data, lang=lang, png_dir=out if excel else None)
-        def frequency_map() -> Path:  # the workbook shows its PNG: waited for once every sheet is streamed
-            jobs[0].result()
-            return out / "process_map.png"
-
-        if excel:
-            from .render.excel import write_workbook
-
-            with _timed(timings, "bottlenecks.xlsx", progress):
-                book = write_workbook(analysis, out / "bottlenecks.xlsx", lang=lang, summary=summary,
-                                      map_png=frequency_map if jobs else None)
-        if jobs:
-            written += jobs[0].result()
-        if excel:
-            written += book
-        if data is not None and chart_worker is not None:
-            with _timed(timings, "charts", progress):  # drawn by the worker meanwhile
-                charts = chart_worker.charts(data)
-        for job in jobs[1:]:
-            written += job.result()
-        timings["maps"] = round(time.perf_counter() - began, 4)
-    if excel:
-        from .render.chart_input import CHART_NAMES
-
-        written += [out / f"chart_{name}.png" for name in CHART_NAMES]
-    if html:
-        from .render.html import write_html
-
-        map_svgs = {mode: (out / f"{stem}.svg").read_text("utf-8") for mode, stem in PROCESS_MAPS} if maps else None
-        with _timed(timings, "report.html", progress):
-            written.append(write_html(analysis, out / "report.html", lang=lang, summary=summary, map_svgs=map_svgs,
-                                      charts=charts))
-    return written
-
-
-#: The process maps of a report: (mode, file stem), the frequency map first (the workbook shows its PNG).
-PROCESS_MAPS = (("frequency", "process_map"), ("performance", "process_map_performance"))
-
-
-def map_title(analysis: Analysis, lang: str) -> str:
-    """The first line of every map's title: the log's name (the renderers add its size and the filters)."""
-    return analysis.title
-
-
-def _map_jobs(analysis: Analysis, out: Path, lang: str) -> list[Callable[[], list[Path]]]:
-    """One job per picture (each runs ``dot``, so they can run side by side on threads)."""
-    from .render.handover_map import render_handover_map, write_gexf, write_graphml
-    from .render.process_map import render_process_map
-
-    title = map_title(analysis, lang)
-
-    def process_map(mode: str, stem: str) -> Callable[[], list[Path]]:
-        return lambda: render_process_map(analysis.process_map, out / stem, mode=mode, title=title, lang=lang,
-                                          simplification=analysis.process_map.simplification)
-
-    jobs = [process_map(mode, stem) for mode, stem in PROCESS_MAPS]
-    h = analysis.handovers
-    if h is not None:
-        what = {"unit": {"sv": "överlämningar mellan enheter", "en": "handovers between units"},
-                "resource": {"sv": "överlämningar mellan handläggare", "en": "handovers between case officers"}}
-
-        def handover_files() -> list[Path]:
-            return [write_graphml(h, out / "handovers.graphml"), write_gexf(h, out / "handovers.gexf"),
-                    *render_handover_map(h, out / "handover_map", title=f"{analysis.title}: {what[h.level][lang]}",
-                                         lang=lang)]
-
-        jobs.append(handover_files)
-    return jobs
-
-
-def run_analysis(
-    path: str | Path,
-    out: str | Path,
-    *,
-    profile: str | Path | None = None,
-    options: AnalysisOptions | None = None,
-    lang: str = "sv",
-    formats: Sequence[str] = ("xlsx", "html"),
-) -> Path:
-    """Read, validate, analyse and write every report of one export into ``out``; returns ``out``.
-
-    This is what the ``analyze-export`` flow runs for each file it finds in its drop folder.
-    """
-    from .ingest import read_log
-
-    log = read_log(path, profile=profile)
-    write_reports(analyze_log(log, options), out, lang=lang, excel="xlsx" in formats, html="html" in formats)
-    return Path(out)
+    return json_ready(summary)  # type: ignore[no-any-return]

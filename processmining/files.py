@@ -1,12 +1,18 @@
-"""Atomic file writes shared by every renderer: a crash never leaves a half-written report.
+"""One way to write a file, for every writer of the project: a crash never leaves a half-written file.
 
 Each file is written to a hidden temporary name in the same folder and moved into place with
 ``os.replace`` (atomic on POSIX and Windows within one file system). A failure removes the temporary
-file and leaves any earlier version of the report untouched.
+file and leaves any earlier version untouched. The renderers, the ingest's rejects and merge reports,
+the automations' outbox and the flows all write through :func:`atomic_path` and its helpers.
+
+CSV files are written in one dialect, the one Swedish Excel opens as it is (:func:`write_csv`).
+
+Layer: the bottom (beside :mod:`processmining.errors`).
 """
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +22,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["atomic_path", "write_bytes", "write_csv", "write_text"]
+__all__ = ["atomic_path", "csv_safe", "write_bytes", "write_csv", "write_text"]
 
 
 @contextmanager
@@ -49,6 +55,22 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
 def write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -> Path:
     """Write ``text`` to ``path`` atomically; returns the path."""
     return write_bytes(path, text.encode(encoding))
+
+
+def csv_safe(value: object) -> str:
+    """Text for a CSV cell that a spreadsheet will not run as a formula (leading = + - @ quoted)."""
+    text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+    if text[:1] in ("=", "@", "\t", "\r") or (text[:1] in ("+", "-") and not _is_number(text)):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", "."))
+    except ValueError:
+        return False
+    return True
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
