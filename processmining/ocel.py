@@ -235,7 +235,7 @@ def read_ocel(path: str | Path) -> OCEL:
     if not path.is_file():
         raise UnreadableFileError(f"{path}: no such file")
     if fmt == "xml":
-        from .ingest.xes import check_xml_safe
+        from .ingest.safe_xml import check_xml_safe
 
         check_xml_safe(path.read_bytes(), path)
     pm = pm4py()

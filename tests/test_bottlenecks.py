@@ -18,12 +18,12 @@ from processmining.analyses.bottlenecks import (
     BottleneckReport,
     analyze_bottlenecks,
     work_in_progress,
-    write_bottleneck_csvs,
 )
 from processmining.analyses.sla import load_settings, load_targets, parse_clock_stop
 from processmining.calendar import WorkCalendar, get_calendar
 from processmining.errors import AnalysisError, ConfigError
 from processmining.log import ACTIVITY, CASE, ROW, START, TIMESTAMP, EventLog
+from processmining.render.tables import write_bottleneck_csvs
 from tests.support import ROOT, shared_log
 
 TZ = "Europe/Stockholm"

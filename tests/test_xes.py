@@ -13,7 +13,8 @@ import pytest
 
 import processmining.ingest.xes as xes_module
 from processmining.errors import UnreadableFileError
-from processmining.ingest.xes import XesTable, check_xml_safe, read_xes_table
+from processmining.ingest.safe_xml import check_xml_safe
+from processmining.ingest.xes import XesTable, read_xes_table
 from processmining.log import ROW
 from tests.support import PUBLISHED, shared_log
 

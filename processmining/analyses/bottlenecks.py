@@ -27,7 +27,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,7 +34,7 @@ import pandas as pd
 
 from ..calendar import WorkCalendar
 from ..errors import ConfigError
-from ..formatting import fmt_number, fmt_share, iso_times, json_ready
+from ..formatting import fmt_number, fmt_share, json_ready
 from ..log import ACTIVITY, GROUP, START, TIMESTAMP, EventLog, release_unused_memory
 from .edges import edge_table, event_work_seconds, transition_waits
 from .order_stats import group_order, segment_stats
@@ -61,7 +60,8 @@ __all__ = [
     "rank_bottlenecks",
     "throughput_histogram",
     "work_in_progress",
-    "write_bottleneck_csvs",
+    "unit_words",
+    "wip_long",
 ]
 
 #: End activities used when none are given and the log has them (the demo process's last step).
@@ -321,7 +321,8 @@ def rank_bottlenecks(
                              service_baseline_workdays=service_baseline, calendar=calendar)
 
 
-def _unit_words(calendar: WorkCalendar, lang: str) -> str:
+def unit_words(calendar: WorkCalendar, lang: str) -> str:
+    """What the calendar's durations are counted in: working days or calendar days, in ``lang``."""
     if calendar.kind == "none":
         return "kalenderdagar" if lang == "sv" else "calendar days"
     return "arbetsdagar" if lang == "sv" else "working days"
@@ -329,7 +330,7 @@ def _unit_words(calendar: WorkCalendar, lang: str) -> str:
 
 def describe_edge(row: Any, calendar: WorkCalendar, lang: str = "sv") -> str:
     """One sentence on a ranked edge (a row of :attr:`BottleneckRanking.edges`)."""
-    unit = _unit_words(calendar, lang)
+    unit = unit_words(calendar, lang)
     median = fmt_number(float(row["median_wait_workdays"]), lang, 1)
     mean = fmt_number(float(row["mean_wait_workdays"]), lang, 1)
     p90 = fmt_number(float(row["p90_wait_workdays"]), lang, 1)
@@ -351,7 +352,7 @@ def describe_edge(row: Any, calendar: WorkCalendar, lang: str = "sv") -> str:
 
 def describe_activity(row: Any, calendar: WorkCalendar, lang: str = "sv") -> str:
     """One sentence on a ranked activity (a row of :attr:`BottleneckRanking.activities`)."""
-    unit = _unit_words(calendar, lang)
+    unit = unit_words(calendar, lang)
     wait = row["median_wait_workdays"]
     service = row["median_service_workdays"]
     share = fmt_share(float(row["share_of_waiting"]) if pd.notna(row["share_of_waiting"]) else 0.0, lang)
@@ -755,7 +756,8 @@ def analyze_bottlenecks(
 
 
 # ---- files -----------------------------------------------------------------------------------------------------
-def _wip_long(daily: pd.DataFrame, weekly: pd.DataFrame) -> pd.DataFrame:
+def wip_long(daily: pd.DataFrame, weekly: pd.DataFrame) -> pd.DataFrame:
+    """Work in progress per day and per week in one long table: period, date, unit, open_cases."""
     parts = []
     for name, frame in (("day", daily), ("week", weekly)):
         if len(frame):
@@ -767,55 +769,3 @@ def _wip_long(daily: pd.DataFrame, weekly: pd.DataFrame) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame({"period": [], "date": [], "unit": [], "open_cases": []})
     return pd.concat(parts, ignore_index=True)
-
-
-def _csv(frame: pd.DataFrame, path: Path) -> Path:
-    out = frame.copy()
-    for col in out.columns:
-        if isinstance(out[col].dtype, pd.DatetimeTZDtype):
-            out[col] = iso_times(out[col])
-    out.to_csv(path, index=False, encoding="utf-8-sig", float_format="%.4f")
-    return path
-
-
-def write_bottleneck_csvs(report: BottleneckReport, directory: Path) -> list[Path]:
-    """Write the report as CSV files (UTF-8 with BOM so Excel shows å/ä/ö; comma-separated, decimal point).
-
-    Files: ``bottlenecks.csv`` (edges ranked, with the sentence in Swedish and English),
-    ``activities.csv``, ``cases.csv``, ``wip.csv`` (long: period day/week, date, unit, open_cases),
-    ``trends.csv``, ``rework.csv``, ``pingpong.csv`` and ``bottlenecks_definitions.txt`` (calendar,
-    baseline, clock stops, targets and the definitions, in Swedish and English).
-    """
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    edges = report.edges.copy()
-    edges.insert(0, "rank", edges.pop("rank"))
-    edges["text_sv"] = [describe_edge(r, report.calendar, "sv") for _, r in edges.iterrows()]
-    edges["text_en"] = [describe_edge(r, report.calendar, "en") for _, r in edges.iterrows()]
-    acts = report.activities.copy()
-    acts.insert(0, "rank", acts.pop("rank"))
-    cases = report.cases.rename_axis("case").reset_index()
-    written = [
-        _csv(edges, directory / "bottlenecks.csv"),
-        _csv(acts, directory / "activities.csv"),
-        _csv(cases, directory / "cases.csv"),
-        _csv(_wip_long(report.wip_daily, report.wip_weekly), directory / "wip.csv"),
-        _csv(report.trends, directory / "trends.csv"),
-        _csv(report.rework.activities, directory / "rework.csv"),
-        _csv(report.rework.pingpong, directory / "pingpong.csv"),
-    ]
-    lines = [
-        report.calendar.describe("sv"), report.calendar.describe("en"), "",
-        f"Typisk väntan (baslinje) / typical wait (baseline): {report.ranking.baseline_workdays:.4f} "
-        f"{_unit_words(report.calendar, 'en')}",
-        report.attribution.describe("sv"), report.attribution.describe("en"),
-    ]
-    if report.sla is not None:
-        lines += [report.sla.describe("sv"), report.sla.describe("en")]
-    lines += ["", "Slutaktiviteter / end activities: " + (", ".join(report.end_activities) or "-"), ""]
-    lines += list(report.notes)
-    lines += ["", __doc__ or ""]
-    path = directory / "bottlenecks_definitions.txt"
-    path.write_text("\n".join(lines), encoding="utf-8")
-    written.append(path)
-    return written

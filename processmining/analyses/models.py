@@ -8,12 +8,9 @@ and conformance of a log against a reference BPMN model.
   internal ``IMUVCL``/``IMFUVCL`` on an ``IMDataStructureUVCL`` of a ``Counter`` of variant tuples, the
   same calls ``pm4py.algo.discovery.inductive.algorithm.apply`` makes (pm4py is pinned to 2.7.23 and a
   test checks that the tree equals ``pm4py.discover_process_tree_inductive`` on the same log).
-- :func:`write_bpmn` (BPMN 2.0 XML with diagram layout, opens in Camunda Modeler, bpmn.io, Signavio) and
-  :func:`write_pnml`: written to a temporary name in the target folder, then moved into place.
-  pm4py's own BPMN layouter leaves an SVG in ``$TMPDIR`` per call; here the layout is computed from
-  ``dot`` run in memory.
-- :func:`render_petri_net`: SVG/PNG drawn from our own DOT (pm4py's visualiser names nodes by ``id()``,
-  which changes on every run), through ``dot`` in memory: no temporary files.
+- The model's files (BPMN, PNML, the Petri net drawing, the conformance figure) are written by
+  :mod:`processmining.render.models`; a reference BPMN is read by :mod:`processmining.ingest.bpmn` and turned
+  into a model by :func:`reference_model`. Nothing here opens a file.
 - :func:`check_conformance`: token-based replay or alignments of the log on a reference BPMN, computed
   once per variant and expanded to the cases; fitness and precision as pm4py computes them; one row per
   deviating case saying what deviated. A block-structured BPMN is replayed on the net of its process tree
@@ -26,22 +23,17 @@ copies of the three columns it needs).
 
 from __future__ import annotations
 
-import copy
-import html
-import io
 import math
-import os
 import time
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from .._pm4py import pm4py
-from ..errors import AnalysisError, ConfigError, UnreadableFileError
+from ..errors import AnalysisError, ConfigError
 from ..log import ACTIVITY, CASE, TIMESTAMP, EventLog
 from .variants import variant_text
 
@@ -54,13 +46,7 @@ __all__ = [
     "ProcessModel",
     "check_conformance",
     "discover_model",
-    "petri_net_dot",
-    "read_reference_model",
-    "render_conformance",
-    "render_petri_net",
-    "write_bpmn",
-    "write_conformance_csv",
-    "write_pnml",
+    "reference_model",
 ]
 
 MINERS = ("inductive", "heuristics")
@@ -68,7 +54,6 @@ MINERS = ("inductive", "heuristics")
 #: ETConformance replays every prefix: about 6-8 ms each).
 PRECISION_MAX_PREFIXES = 5_000
 CONFORMANCE_METHODS = ("token_replay", "alignments")
-FONT = "DejaVu Sans,Helvetica,Arial,sans-serif"
 #: Columns of :attr:`ConformanceResult.deviations` (the method-specific ones are empty for the other method).
 DEVIATION_COLUMNS = (
     "case", "variant", "cases_with_variant", "fitness", "deviation",
@@ -95,6 +80,7 @@ class ProcessModel:
         n_cases: cases of that log.
         n_variants: variants of that log.
         seconds: time the miner took.
+        source: where a reference model was read from (its file), else empty.
     """
 
     net: Any
@@ -109,6 +95,7 @@ class ProcessModel:
     n_cases: int = 0
     n_variants: int = 0
     seconds: float = field(default=0.0, compare=False)
+    source: str = ""
 
     @property
     def transitions(self) -> int:
@@ -208,7 +195,7 @@ def discover_model(
 
     Example:
         >>> model = discover_model(log, miner="inductive")
-        >>> write_bpmn(model, Path("reports/x/model.bpmn"))
+        >>> write_bpmn(model, Path("reports/x/model.bpmn"))  # processmining.render.models
     """
     if miner not in MINERS:
         raise ConfigError(f"unknown miner {miner!r}; choose inductive or heuristics")
@@ -248,215 +235,27 @@ def discover_model(
     )
 
 
-# ---- files -------------------------------------------------------------------------------------------------------
-def _atomic(path: Path, write: Any) -> Path:
-    """Call ``write(tmp)`` for a temporary file next to ``path``, then move it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
-def _layout_bpmn(bpmn: Any) -> Any:
-    """A copy of the BPMN graph with diagram positions (pm4py's GRAPHVIZ_NEW layouter, minus its temp file)."""
-    import graphviz
-
-    pm4py()
-    from pm4py.objects.bpmn.layout.variants.graphviz_new import _get_node_boundary_point
-    from pm4py.visualization.bpmn.variants import classic as bpmn_visualizer
-    from pm4py.visualization.common import svg_pos_parser
-
-    graph = copy.deepcopy(bpmn)
-    layout = graph.get_layout()
-    gviz = bpmn_visualizer.apply(graph, parameters={"format": "svg", "include_name_in_events": False,
-                                                    "endpoints_shape": "box"})
-    svg = graphviz.Source(gviz.source).pipe(format="svg")
-    nodes, flows = svg_pos_parser.apply(io.BytesIO(svg))  # ElementTree.parse takes a file object too
-    for node in list(graph.get_nodes()):
-        info = nodes.get(str(id(node)))
-        if info is not None and info["polygon"] is not None:
-            xs = [p[0] for p in info["polygon"]]
-            ys = [p[1] for p in info["polygon"]]
-            box = layout.get(node)
-            box.set_width(max(xs) - min(xs))
-            box.set_height(max(ys) - min(ys))
-            box.set_x(min(xs))
-            box.set_y(min(ys))
-    for flow in list(graph.get_flows()):
-        info = flows.get((str(id(flow.source)), str(id(flow.target))))
-        if info is not None and info["waypoints"] is not None and len(info["waypoints"]) >= 2:
-            points = list(info["waypoints"])
-            points[0] = _get_node_boundary_point(layout, flow.source, points[1])
-            points[-1] = _get_node_boundary_point(layout, flow.target, points[-2])
-            flow.del_waypoints()
-            for point in points:
-                flow.add_waypoint(point)
-    return graph
-
-
-def write_bpmn(model: ProcessModel, path: str | Path) -> Path:
-    """The model as BPMN 2.0 XML with a diagram (opens in a BPMN modeller), written atomically.
-
-    Raises:
-        AnalysisError: the model has no BPMN (a heuristics net pm4py cannot convert).
-    """
-    if model.bpmn is None:
-        raise AnalysisError("this heuristics net cannot be converted to BPMN; use --miner inductive for a BPMN model")
-    pm4py()
-    from pm4py.objects.bpmn.exporter import exporter
-
-    graph = _layout_bpmn(model.bpmn)
-    return _atomic(Path(path), lambda tmp: exporter.apply(graph, str(tmp)))
-
-
-def write_pnml(model: ProcessModel, path: str | Path) -> Path:
-    """The Petri net with its markings as PNML (ProM, WoPeD, pm4py.read_pnml), written atomically."""
-    pm4py()
-    from pm4py.objects.petri_net.exporter import exporter
-
-    return _atomic(Path(path), lambda tmp: exporter.apply(model.net, model.initial_marking, str(tmp),
-                                                          final_marking=model.final_marking))
-
-
-# ---- Petri net figure ----------------------------------------------------------------------------------------------
-def petri_net_dot(
-    net: Any,
-    initial_marking: Any,
-    final_marking: Any,
-    *,
-    title: str = "",
-    highlight: dict[str, int] | None = None,
-    highlight_label: str = "",
-) -> str:
-    """DOT source of a Petri net, left to right, in a fixed order (places and transitions sorted by name).
-
-    Args:
-        net, initial_marking, final_marking: the pm4py net and markings.
-        title: a line above the net.
-        highlight: transition label -> number of deviating cases there; those transitions are drawn red with
-            the number (the conformance figure).
-        highlight_label: the word after the number, e.g. "ärenden".
-    """
-    import graphviz
-
-    highlight = highlight or {}
-    places = sorted(net.places, key=lambda p: str(p.name))
-    transitions = sorted(net.transitions, key=lambda t: (str(t.name), str(t.label)))
-    ids = {id(p): f"p{i}" for i, p in enumerate(places)}
-    ids.update({id(t): f"t{i}" for i, t in enumerate(transitions)})
-    # Declare nodes in the order of a search from the initial marking (dot lays out and breaks cycles in
-    # declaration order), so that the net reads from its start on the left to its end on the right.
-    arcs = sorted((ids[id(a.source)], ids[id(a.target)], int(getattr(a, "weight", 1))) for a in net.arcs)
-    following: dict[str, list[str]] = {}
-    for src, dst, _ in arcs:
-        following.setdefault(src, []).append(dst)
-    rank = {node: i for i, node in enumerate(_search_order(
-        [ids[id(p)] for p in places if p in initial_marking], following))}
-    places.sort(key=lambda p: rank.get(ids[id(p)], len(rank)))
-    transitions.sort(key=lambda t: rank.get(ids[id(t)], len(rank)))
-    dot = graphviz.Digraph(name="petri_net", engine="dot")
-    dot.attr(rankdir="LR", fontname=FONT, bgcolor="white", nodesep="0.25", ranksep="0.35", pad="0.3",
-             labelloc="t", labeljust="l")
-    if title:
-        dot.attr(label=f'<<FONT POINT-SIZE="18"><B>{html.escape(title)}</B></FONT>>')
-    dot.attr("node", fontname=FONT, fontsize="11")
-    dot.attr("edge", arrowsize="0.6", color="#555555")
-    for place in places:
-        tokens = initial_marking.get(place, 0) if place in initial_marking else 0
-        if tokens:
-            dot.node(ids[id(place)], label="●" if tokens == 1 else str(tokens), shape="circle", width="0.35",
-                     fixedsize="true", style="filled", fillcolor="#d3f9d8", color="#2b8a3e")
-        elif place in final_marking:
-            dot.node(ids[id(place)], label="■", shape="doublecircle", width="0.3", fixedsize="true",
-                     style="filled", fillcolor="#e9ecef")
-        else:
-            dot.node(ids[id(place)], label="", shape="circle", width="0.28", fixedsize="true")
-    for trans in transitions:
-        if trans.label is None:
-            dot.node(ids[id(trans)], label="", shape="box", width="0.12", height="0.4", style="filled",
-                     fillcolor="#343a40", fixedsize="true")
-            continue
-        label = html.escape(str(trans.label))
-        problems = highlight.get(str(trans.label), 0)
-        if problems:
-            dot.node(ids[id(trans)], shape="box", style="rounded,filled", fillcolor="#ffc9c9", color="#c92a2a",
-                     penwidth="2", label=f'<{label}<BR/><FONT POINT-SIZE="10">{problems} '
-                                         f"{html.escape(highlight_label)}</FONT>>")
-        else:
-            dot.node(ids[id(trans)], shape="box", style="rounded,filled", fillcolor="#edf2fa", color="#51606f",
-                     label=f"<{label}>")
-    for src, dst, weight in arcs:
-        dot.edge(src, dst, label=str(weight) if weight != 1 else "")
-    return str(dot.source)
-
-
-def _search_order(roots: Sequence[str], following: dict[str, list[str]]) -> list[str]:
-    """Nodes in depth-first preorder from ``roots`` (successors in the given order)."""
-    order: list[str] = []
-    seen: set[str] = set()
-    stack = list(reversed(roots))
-    while stack:
-        node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        order.append(node)
-        stack.extend(reversed([n for n in following.get(node, ()) if n not in seen]))
-    return order
-
-
-def render_petri_net(model: ProcessModel, out_stem: str | Path, *, title: str = "",
-                     formats: Sequence[str] = ("svg", "png")) -> list[Path]:
-    """Draw the model's Petri net to ``<out_stem>.svg`` and ``.png`` (no temporary files); returns the paths."""
-    from ..render.process_map import write_rendered
-
-    return write_rendered(petri_net_dot(model.net, model.initial_marking, model.final_marking, title=title),
-                          out_stem, formats)
-
-
 # ---- conformance ---------------------------------------------------------------------------------------------------
-def read_reference_model(path: str | Path) -> ProcessModel:
-    """Read a BPMN 2.0 file as a reference model (BPMN plus the Petri net pm4py converts it to).
+def reference_model(bpmn: Any, name: str) -> ProcessModel:
+    """A reference model from a BPMN graph read by :func:`processmining.ingest.bpmn.read_bpmn`: the BPMN plus
+    the Petri net pm4py converts it to.
 
     Raises:
-        ConfigError: the file is missing, unsafe (DOCTYPE/ENTITY), not BPMN, has no tasks, or cannot be
-            converted to a Petri net; the message names the file.
+        ConfigError: the model has no tasks, or cannot be converted to a Petri net; the message names ``name``.
     """
-    from ..ingest.xes import check_xml_safe
-
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}: reference model not found")
-    data = path.read_bytes()
-    if not data.strip():
-        raise ConfigError(f"{path}: the reference model is empty; export it again as BPMN 2.0 XML")
-    try:
-        check_xml_safe(data, path)
-    except UnreadableFileError as exc:
-        raise ConfigError(str(exc)) from exc
     pm = pm4py()
-    try:
-        bpmn = pm.read_bpmn(str(path))
-    except Exception as exc:  # lxml syntax errors, pm4py's KeyError/AttributeError on unexpected markup
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ConfigError(f"{path}: not a readable BPMN 2.0 model ({first}); export it again from the "
-                          "modelling tool as BPMN 2.0 XML") from exc
     from pm4py.objects.bpmn.obj import BPMN
 
     if not any(isinstance(n, BPMN.Task) for n in bpmn.get_nodes()):
-        raise ConfigError(f"{path}: the BPMN model has no tasks; export the process (not only the diagram) as "
+        raise ConfigError(f"{name}: the BPMN model has no tasks; export the process (not only the diagram) as "
                           "BPMN 2.0 XML")
     try:
         net, im, fm = pm.convert_to_petri_net(bpmn)
     except Exception as exc:
-        raise ConfigError(f"{path}: the BPMN model cannot be turned into a Petri net ({exc}); check that it has "
+        raise ConfigError(f"{name}: the BPMN model cannot be turned into a Petri net ({exc}); check that it has "
                           "one start event, one end event and connected sequence flows") from exc
     if not im or not fm:
-        raise ConfigError(f"{path}: the BPMN model needs a start event and an end event")
+        raise ConfigError(f"{name}: the BPMN model needs a start event and an end event")
     tree = None
     try:
         # A block-structured BPMN (like every one write_bpmn writes) becomes a process tree, whose Petri net has
@@ -467,7 +266,7 @@ def read_reference_model(path: str | Path) -> ProcessModel:
     except Exception:  # pm4py raises a bare Exception for nets that are not block-structured
         tree = None
     return ProcessModel(net=net, initial_marking=im, final_marking=fm, bpmn=bpmn, process_tree=tree,
-                        miner="reference")
+                        miner="reference", source=name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -558,7 +357,7 @@ def _join(items: Sequence[str]) -> str:
 
 def check_conformance(
     log: EventLog,
-    reference_bpmn_path: str | Path,
+    reference: ProcessModel,
     *,
     method: str = "token_replay",
     precision: bool | None = None,
@@ -572,7 +371,9 @@ def check_conformance(
 
     Args:
         log: the event log (not changed).
-        reference_bpmn_path: a BPMN 2.0 file (e.g. drawn in a modeller, or written by :func:`write_bpmn`).
+        reference: the reference model: :func:`reference_model` of a BPMN 2.0 file read by
+            :func:`processmining.ingest.bpmn.read_bpmn` (drawn in a modeller, or written by
+            :func:`processmining.render.models.write_bpmn`).
         method: ``"token_replay"`` (fast; names the tasks that had to fire without their input, and the
             activities the model does not have) or ``"alignments"`` (optimal alignments: the steps the
             case did that the model does not allow, "moves on log", and the steps the model requires that the
@@ -582,14 +383,14 @@ def check_conformance(
             prefixes (about 30 s); BPIC15_1 has 11,574 (90 s). ``False``: never.
 
     Raises:
-        ConfigError: unknown method, or a reference file that cannot be used (the message names it).
+        ConfigError: unknown method.
         AnalysisError: the log has no events.
     """
     if method not in CONFORMANCE_METHODS:
         raise ConfigError(f"unknown conformance method {method!r}; choose token_replay or alignments")
     if log.n_events == 0:
         raise AnalysisError("the log has no events: there is nothing to check")
-    model = read_reference_model(reference_bpmn_path)
+    model = reference
     pm4py()
     began = time.perf_counter()
     counts = log.variant_counts()
@@ -637,7 +438,7 @@ def check_conformance(
         notes.append(f"{len(unused)} of the model's {len(tasks)} tasks {verb} in the log: {shown}")
     fitting_cases = sum(n for n, ok in zip(weights, fits, strict=True) if ok)
     return ConformanceResult(
-        method=method, reference=str(reference_bpmn_path), fitness=float(fit["log_fitness"]),
+        method=method, reference=model.source, fitness=float(fit["log_fitness"]),
         precision=value, average_case_fitness=float(fit["average_trace_fitness"]),
         n_cases=int(sum(weights)), fitting_cases=int(fitting_cases), n_variants=len(variants),
         fitting_variants=int(sum(fits)), deviations=deviations, activities=activities, model=model,
@@ -787,35 +588,3 @@ def _activity_table(rows: Sequence[dict[str, Any]], weights: Sequence[int], meth
     return table.sort_values(["cases", "activity"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def write_conformance_csv(result: ConformanceResult, path: str | Path) -> Path:
-    """The deviating cases as CSV for Swedish Excel (UTF-8 with BOM, ``;``, decimal comma), written atomically."""
-    from ..render.process_map import write_csv
-
-    return write_csv(result.deviations, path)
-
-
-def render_conformance(result: ConformanceResult, out_stem: str | Path, *, lang: str = "sv",
-                       formats: Sequence[str] = ("svg", "png")) -> list[Path]:
-    """The reference model's Petri net with the tasks where cases deviated marked red, with their case counts."""
-    from ..render.process_map import write_rendered
-
-    highlight = {str(a): int(n) for a, n in zip(result.activities["activity"], result.activities["cases"],
-                                                 strict=True)}
-    name = Path(result.reference).name
-    share = result.fitting_cases / result.n_cases if result.n_cases else 0.0
-    if lang == "sv":
-        def num(value: float, digits: int) -> str:
-            return f"{value:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
-
-        word = "avvikande ärenden"
-        precision = num(result.precision, 3) if result.precision is not None else "inte beräknad"
-        title = (f"{name}: {num(result.fitting_cases, 0)} av {num(result.n_cases, 0)} ärenden följer modellen "
-                 f"({num(share * 100, 0)}\u00a0%); fitness {num(result.fitness, 3)}, precision {precision}")
-    else:
-        word = "deviating cases"
-        precision = f"{result.precision:.3f}" if result.precision is not None else "not computed"
-        title = (f"{name}: {result.fitting_cases:,} of {result.n_cases:,} cases fit the model ({share:.0%}); "
-                 f"fitness {result.fitness:.3f}, precision {precision}")
-    source = petri_net_dot(result.model.net, result.model.initial_marking, result.model.final_marking,
-                           title=title, highlight=highlight, highlight_label=word)
-    return write_rendered(source, out_stem, formats)

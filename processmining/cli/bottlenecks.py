@@ -88,9 +88,10 @@ def bottlenecks(
     Example: processmining bottlenecks event_logs/demo.csv --profile demo --clock-stop
     "Komplettering begärd=>Komplettering inkommen" --target-days 40 --out reports/demo
     """
-    from ..analyses.bottlenecks import analyze_bottlenecks, write_bottleneck_csvs
+    from ..analyses.bottlenecks import analyze_bottlenecks
     from ..analyses.sla import BottleneckSettings, Targets, load_settings, parse_clock_stops
     from ..calendar import get_calendar
+    from ..render.tables import write_bottleneck_csvs
 
     with library_errors():
         cal = get_calendar(calendar.value, hours)

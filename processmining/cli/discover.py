@@ -114,14 +114,15 @@ def discover(
     Example: processmining discover event_logs/demo.csv --profile demo --out reports/demo --reference target.bpmn
     """
     from ..analyses.discovery import discover_dfg, simplify_for_map
-    from ..analyses.models import check_conformance, discover_model, read_reference_model
+    from ..analyses.models import check_conformance, discover_model, reference_model
     from ..analyses.variants import variant_table
     from ..calendar import get_calendar
+    from ..ingest.bpmn import read_bpmn
 
     with library_errors():
         cal = get_calendar(calendar.value, hours)
         if reference is not None:
-            read_reference_model(reference)  # a broken reference fails before the slow part
+            model_of_reference = reference_model(read_bpmn(reference), str(reference))  # fails before the slow part
         log = open_log(log_path, **inputs)
         full = discover_dfg(log, calendar=cal)
         shown = simplify_for_map(full, activities=activities, paths=paths)
@@ -135,7 +136,7 @@ def discover(
                                    activities=kept)
         result = None
         if reference is not None:
-            result = check_conformance(log, reference, precision=precision,
+            result = check_conformance(log, model_of_reference, precision=precision,
                                        method="token_replay" if conformance is Conformance.token else "alignments")
         written = write_discovery_files(log, full, shown, variants, model, result, out_dir, mode=mode.value,
                                         lang=lang.value)
@@ -171,7 +172,7 @@ def write_discovery_files(
     lang: str = "sv",
 ) -> list[Path]:
     """Every file of ``discover`` into ``out_dir`` (see the command's help for the list)."""
-    from ..analyses.models import render_conformance, render_petri_net, write_bpmn, write_conformance_csv, write_pnml
+    from ..render.models import render_conformance, render_petri_net, write_bpmn, write_conformance_csv, write_pnml
     from ..render.process_map import render_process_map, write_csv
 
     name = Path(log.source.path).name

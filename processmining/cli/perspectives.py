@@ -85,18 +85,12 @@ def perspectives(
 
 def _write_tables(result: PerspectiveResult, directory: Path) -> list[Path]:
     from ..errors import ConfigError
+    from ..render.tables import write_perspective_csvs
 
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, frame in (("perspective_groups.csv", result.groups), ("perspective_edges.csv", result.edges),
-                            ("perspective_differences.csv", result.differences)):
-            path = directory / name
-            frame.to_csv(path, index=False, encoding="utf-8-sig", float_format="%.4f")
-            written.append(path)
+        return write_perspective_csvs(result, directory)
     except OSError as exc:
         raise ConfigError(f"{directory}: cannot write ({exc.strerror or exc}); pass --out a writable folder") from exc
-    return written
 
 
 def _print(result: PerspectiveResult, log_path: Path, lang: str) -> None:

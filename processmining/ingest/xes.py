@@ -79,8 +79,9 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..errors import UnreadableFileError
 from ..log import REJECT_COLUMNS, ROW
+from .safe_xml import check_xml_safe
 
-__all__ = ["XesTable", "check_xml_safe", "read_xes_table"]
+__all__ = ["XesTable", "read_xes_table"]
 
 #: Decompressed bytes handed to the tokenizer at a time (memory against per-call overhead).
 BLOCK_SIZE = 4 << 20
@@ -168,30 +169,6 @@ class XesTable:
     naive_dates: int = 0
     invalid: pd.DataFrame = field(default_factory=lambda: _invalid_frame([]))
     parser: str = "fast"
-
-
-def check_xml_safe(head: bytes, path: Path) -> None:
-    """Refuse a document that declares a DOCTYPE, ENTITY or any other markup declaration.
-
-    Looks for ``<!`` not followed by ``--`` (a comment) or ``[CDATA[``, in UTF-8, UTF-16 and UTF-32
-    (NUL bytes between the characters are skipped). Call it on every block before a parser sees it. A
-    ``<!DOCTYPE`` quoted inside a CDATA section is refused too: safe rather than sorry.
-
-    Raises:
-        UnreadableFileError: the bytes contain a markup declaration.
-    """
-    # "!" is rare in event logs and "<" is everywhere: look for the "!" (a fast memchr).
-    bang = head.find(b"!")
-    while bang >= 0:
-        if head[max(bang - 4, 0) : bang].rstrip(b"\x00").endswith(b"<"):
-            after = head[bang + 1 : bang + 40].replace(b"\x00", b"")
-            if not after.startswith((b"--", b"[CDATA[")) and len(after) >= 2:
-                shown = after[:7].decode("ascii", "replace")
-                raise UnreadableFileError(
-                    f"{path}: the XML declares a DOCTYPE or ENTITY ('<!{shown}...'), which is refused for safety "
-                    "(entity expansion, external files); export the log again without a DTD"
-                )
-        bang = head.find(b"!", bang + 1)
 
 
 def read_xes_table(path: Path | str, *, parser: Literal["auto", "reference"] = "auto") -> XesTable:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from lxml import etree
 
+from ..analyses.bottlenecks import unit_words
 from ..errors import ConfigError
 from ..files import write_text
 from ..formatting import fmt_number, fmt_share
@@ -457,12 +458,6 @@ def _section(key: str, title: str, body: str, *, klass: str = "") -> str:
 def _notes(p: _Page, items: Iterable[str]) -> str:
     lis = "".join(f"<li>{p.esc(p.msg(i))}</li>" for i in items if i)
     return f'<ul class="notes">{lis}</ul>' if lis else ""
-
-
-def _unit_words(analysis: Analysis, lang: str) -> str:
-    if analysis.calendar.kind == "none":
-        return "kalenderdagar" if lang == "sv" else "calendar days"
-    return "arbetsdagar" if lang == "sv" else "working days"
 
 
 def _stat(summary: Mapping[str, Any], *path: str) -> Any:
@@ -956,7 +951,7 @@ def render_html(
         from ..analysis import summary_of
 
         summary = summary_of(analysis)
-    p = _Page(lang, _unit_words(analysis, lang))
+    p = _Page(lang, unit_words(analysis.calendar, lang))
     t = p.t
     if charts is None:
         from .charts import build_charts
