@@ -22,7 +22,7 @@ DEMO_OUT := reports/demo
 help:
 	@echo "make demo   install what is missing, analyse $(DEMO_LOG), write reports to $(DEMO_OUT)/"
 	@echo "make test   install what is missing and run the test suite"
-	@echo "make lint   ruff on the code"
+	@echo "make lint   ruff, the layer contract (import-linter) and mypy --strict on processmining/"
 	@echo "make bench  benchmark kit (see docs/benchmarks.md)"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -61,6 +61,8 @@ test: install
 
 lint: $(STAMP)
 	$(BIN)/ruff check processmining automations flows tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy processmining
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -221,7 +221,7 @@ def analyze_log(
         ConfigError: an option is out of range or names an unknown activity.
     """
     from .analyses.bottlenecks import DEFAULT_END_ACTIVITIES, analyze_bottlenecks
-    from .analyses.candidates import find_candidates, load_candidate_config
+    from .analyses.candidates import find_candidates
     from .analyses.discovery import discover_dfg, simplify_for_map
     from .analyses.handovers import handover_graph
     from .analyses.sla import parse_clock_stops
@@ -264,6 +264,8 @@ def analyze_log(
         release_unused_memory()
     candidates, candidate_note = None, None
     with timed(timings, "candidates", progress):
+        from .config import load_candidate_config
+
         config = load_candidate_config(options.candidates_config, needs_human=options.needs_human)
         candidates = find_candidates(log, config=config, calendar=calendar)
     perspectives = None
@@ -341,4 +343,4 @@ def summary_of(analysis: Analysis) -> dict[str, Any]:
                                     log.rejects["reason"].value_counts().sort_index().items()}
     summary["provenance"] = analysis.provenance()
     summary["timings_seconds"] = dict(analysis.timings)
-    return json_ready(summary)  # type: ignore[no-any-return]
+    return json_ready(summary)

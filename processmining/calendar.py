@@ -89,10 +89,8 @@ class WorkCalendar:
         """Holiday dates (datetime64[D]) that are not working days, beyond weekends."""
         if self.kind == "none":
             return np.array([], dtype="datetime64[D]")
-        try:  # the country's module directly: ``holidays.Sweden`` imports all 250 countries first
-            from holidays.countries.sweden import Sweden
-        except ImportError:  # pragma: no cover - another layout of the holidays package
-            from holidays import Sweden
+        # The country's module directly: ``holidays.Sweden`` imports all 250 countries first.
+        from holidays.countries.sweden import Sweden
 
         years = range(self._years[0], self._years[1] + 1)
         public = Sweden(years=years, categories=("public", "de_facto"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Collection, Iterable
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,7 @@ __all__ = [
     "parse_variant",
 ]
 
-TimeLike = str | dt.datetime | dt.date | pd.Timestamp
+TimeLike: TypeAlias = str | dt.datetime | dt.date | pd.Timestamp
 
 
 def _keep_cases(log: EventLog, case_mask: np.ndarray, retain: bool) -> EventLog:

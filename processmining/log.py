@@ -314,7 +314,7 @@ class EventLog:
             codes, uniques = pd.factorize(self.events[CASE], sort=False)
             self._cache["case_codes"] = codes
             self._cache["case_ids"] = uniques
-        return self._cache["case_codes"]  # type: ignore[no-any-return]
+        return self._cache["case_codes"]
 
     def case_ids(self) -> pd.Index:
         self.case_codes()
@@ -329,15 +329,15 @@ class EventLog:
         """
         key = f"codes:{column}"
         if key not in self._cache:
-            self._cache[key] = _factorize_sorted(self.events[column])
-        return self._cache[key]  # type: ignore[no-any-return]
+            self._cache[key] = factorize_sorted(self.events[column])
+        return self._cache[key]
 
     def times(self, column: str = TIMESTAMP) -> np.ndarray:
         """A timestamp column as int64 instants (UTC, in the column's unit; NaT as the int64 minimum)."""
         key = f"times:{column}"
         if key not in self._cache:
             self._cache[key] = pd.DatetimeIndex(self.events[column]).asi8
-        return self._cache[key]  # type: ignore[no-any-return]
+        return self._cache[key]
 
     def case_bounds(self) -> np.ndarray | None:
         """Index of each case's first event when every case is one contiguous block of the frame (it is in
@@ -348,7 +348,7 @@ class EventLog:
             contiguous = len(starts) == len(self.case_ids()) and (len(codes) == 0 or bool(
                 (codes[starts] == np.arange(len(starts))).all()))
             self._cache["case_bounds"] = starts if contiguous else None
-        return self._cache["case_bounds"]  # type: ignore[no-any-return]
+        return self._cache["case_bounds"]
 
     def transition_positions(self) -> np.ndarray:
         """Position of the first event of each directly-follows pair (the second is the next one), in
@@ -357,7 +357,7 @@ class EventLog:
             codes = self.case_codes()
             same = np.zeros(0, dtype=bool) if len(codes) < 2 else codes[:-1] == codes[1:]
             self._cache["transition_positions"] = np.flatnonzero(same)
-        return self._cache["transition_positions"]  # type: ignore[no-any-return]
+        return self._cache["transition_positions"]
 
     def occurrences(self) -> dict[str, np.ndarray]:
         """Repeats of an activity within a case, for every event: ``rank`` (0 for the first occurrence of
@@ -377,14 +377,14 @@ class EventLog:
             if len(key):
                 previous[order[1:]] = np.where(new[1:], -1, order[:-1])
             self._cache["occurrences"] = {"rank": rank, "previous": previous}
-        return self._cache["occurrences"]  # type: ignore[no-any-return]
+        return self._cache["occurrences"]
 
     def variant_codes(self) -> tuple[np.ndarray, np.ndarray]:
         """``(codes, variants)``: per case (in case-code order) the code of its variant, and the variants
         (object array of tuples of activity names), numbered in order of first appearance."""
         if "variant_codes" not in self._cache:
             self._cache["variant_codes"] = _variant_codes(self)
-        return self._cache["variant_codes"]  # type: ignore[no-any-return]
+        return self._cache["variant_codes"]
 
     def case_variants(self) -> pd.Series:
         """Per case (index: case id), its variant: the tuple of activity names in sorted order."""
@@ -392,7 +392,7 @@ class EventLog:
             codes, variants = self.variant_codes()
             self._cache["case_variants"] = pd.Series(variants[codes] if len(codes) else [], index=self.case_ids(),
                                                      name="variant", dtype=object)
-        return self._cache["case_variants"]  # type: ignore[no-any-return]
+        return self._cache["case_variants"]
 
     def variant_counts(self) -> pd.Series:
         """Number of cases per variant, most frequent first (ties: by variant, for determinism)."""
@@ -405,7 +405,7 @@ class EventLog:
                 index=pd.Index([variants[i] for i in order], tupleize_cols=False, dtype=object),
                 name="cases", dtype="int64",
             )
-        return self._cache["variant_counts"]  # type: ignore[no-any-return]
+        return self._cache["variant_counts"]
 
     @property
     def n_variants(self) -> int:
@@ -437,7 +437,7 @@ class EventLog:
         if "transitions" not in self._cache:
             self._cache["transitions"] = _transitions(self)
             release_unused_memory()
-        return self._cache["transitions"]  # type: ignore[no-any-return]
+        return self._cache["transitions"]
 
     def shared(self, key: str, build: Callable[[], _T]) -> _T:
         """A table computed once per log by ``build`` and shared by every analysis of a run under ``key``.
@@ -449,7 +449,7 @@ class EventLog:
         """
         if key not in self._cache:
             self._cache[key] = build()
-        return self._cache[key]  # type: ignore[no-any-return]
+        return self._cache[key]
 
     def provide(self, key: str, value: Any) -> None:
         """Put a shared table (see :meth:`shared`) computed elsewhere, e.g. the core figures of a cluster."""
@@ -471,7 +471,7 @@ class EventLog:
         if "case_table" not in self._cache:
             self._cache["case_table"] = _case_table(self)
             release_unused_memory()
-        return self._cache["case_table"]  # type: ignore[no-any-return]
+        return self._cache["case_table"]
 
 
 def sort_events(events: pd.DataFrame) -> pd.DataFrame:
@@ -483,7 +483,7 @@ def sort_events(events: pd.DataFrame) -> pd.DataFrame:
             arr = pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
         except (pa.ArrowException, TypeError, ValueError):
             arr = None
-    case_codes = _dictionary_codes(arr)[0] if arr is not None else None
+    case_codes = dictionary_codes(arr)[0] if arr is not None else None
     if case_codes is None or (case_codes < 0).any() or not isinstance(events[TIMESTAMP].dtype, pd.DatetimeTZDtype):
         return events.sort_values([CASE, TIMESTAMP, ROW], kind="stable", ignore_index=True)
     order = _sort_order(case_codes, events[TIMESTAMP], events[ROW])
@@ -499,7 +499,7 @@ def _arrow_text(values: pd.Series) -> pa.Array | None:
     return None
 
 
-def _dictionary_codes(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def dictionary_codes(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Codes (-1 for null) and the distinct values sorted (by code point, as Python sorts str)."""
     encoded = pc.dictionary_encode(arr)
     return compact_codes(encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded)
@@ -536,14 +536,14 @@ def _encode_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if arr is None:
         arr = _arrow_text(values.astype(pd.StringDtype("pyarrow")))
     assert arr is not None
-    return _dictionary_codes(arr)
+    return dictionary_codes(arr)
 
 
-def _factorize_sorted(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def factorize_sorted(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize(values, sort=True)`` as (int64 codes, object array), through Arrow for Arrow text."""
     arr = _arrow_text(values)
     if arr is not None:
-        return _dictionary_codes(arr)
+        return dictionary_codes(arr)
     try:
         codes, uniques = pd.factorize(values, sort=True)
     except TypeError:  # values that cannot be ordered: first-appearance order

@@ -19,8 +19,9 @@ from processmining.analyses.bottlenecks import (
     analyze_bottlenecks,
     work_in_progress,
 )
-from processmining.analyses.sla import load_settings, load_targets, parse_clock_stop
+from processmining.analyses.sla import parse_clock_stop
 from processmining.calendar import WorkCalendar, get_calendar
+from processmining.config import load_settings, load_targets
 from processmining.errors import AnalysisError, ConfigError
 from processmining.log import ACTIVITY, CASE, ROW, START, TIMESTAMP, EventLog
 from processmining.render.tables import write_bottleneck_csvs

@@ -21,8 +21,8 @@ from processmining.analyses.candidates import (
     CandidateConfig,
     CandidateReport,
     find_candidates,
-    load_candidate_config,
 )
+from processmining.config import load_candidate_config
 from processmining.errors import ConfigError
 from processmining.log import ACTIVITY, CASE, RESOURCE, TIMESTAMP, EventLog
 from processmining.simulate import DISCRETIONARY_ACTIVITIES, PLANTED_AUTOMATION_CANDIDATE

@@ -42,7 +42,6 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -62,7 +61,7 @@ __all__ = [
     "CandidateReport",
     "discretionary_match",
     "find_candidates",
-    "load_candidate_config",
+    "candidate_config",
 ]
 
 #: The features of the score, in the order they are shown (documented in ``data/candidates.toml``).
@@ -92,7 +91,7 @@ _DAYS_PER_MONTH = _DAYS_PER_YEAR / 12
 class CandidateConfig:
     """Weights and assumptions of the candidate analysis (defaults: ``processmining/data/candidates.toml``).
 
-    Build it with :func:`load_candidate_config`; the fields mirror the TOML sections.
+    Build it with :func:`processmining.config.load_candidate_config`; the fields mirror the TOML sections.
     """
 
     weights: Mapping[str, float]
@@ -112,8 +111,8 @@ class CandidateConfig:
 
     @classmethod
     def default(cls) -> CandidateConfig:
-        """The shipped defaults."""
-        return load_candidate_config(None)
+        """The shipped defaults (the package's own ``data/candidates.toml``, part of the code, not input)."""
+        return candidate_config(resources.files("processmining").joinpath("data/candidates.toml").read_text("utf-8"))
 
     def with_needs_human(self, names: Iterable[str]) -> CandidateConfig:
         """A copy whose discretionary list also holds ``names`` (the user's own list)."""
@@ -172,33 +171,28 @@ def _read_toml(text: str, origin: str) -> dict[str, Any]:
     return data
 
 
-def load_candidate_config(path: Path | None = None, *, needs_human: Sequence[str] = ()) -> CandidateConfig:
-    """The shipped defaults, overridden key by key by the TOML file at ``path`` (if given).
+def candidate_config(default_text: str, user_text: str | None = None, *, origin: str = "default",
+                     needs_human: Sequence[str] = ()) -> CandidateConfig:
+    """The shipped defaults (``default_text``: ``processmining/data/candidates.toml``), overridden key by key by
+    a user's TOML (``user_text``, read from ``origin``); :func:`processmining.config.load_candidate_config`
+    reads both files.
 
     Args:
-        path: a TOML file shaped like ``processmining/data/candidates.toml``; keys left out keep the
-            default, unknown keys are an error.
+        default_text, user_text: TOML text; in the user's, keys left out keep the default, unknown keys are
+            an error.
         needs_human: more activity names (or phrases) that need a human, added to the list.
 
     Raises:
-        ConfigError: the file is missing or not TOML, a key is unknown or a value out of range.
+        ConfigError: not TOML, a key is unknown or a value out of range.
     """
-    default_text = resources.files("processmining").joinpath("data/candidates.toml").read_text("utf-8")
     data = _read_toml(default_text, "candidates.toml (default)")
-    origin = "default"
-    if path is not None:
-        path = Path(path)
-        origin = str(path)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read the candidates config ({exc.strerror or exc})") from exc
-        user = _read_toml(text, origin)
+    if user_text is not None:
+        user = _read_toml(user_text, origin)
         for section, values in user.items():
             merged = dict(data.get(section, {}))
             merged.update(values)
             data[section] = merged
-    config = _build_config(data, origin)
+    config = _build_config(data, origin if user_text is not None else "default")
     return config.with_needs_human(needs_human) if needs_human else config
 
 

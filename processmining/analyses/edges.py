@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..calendar import WorkCalendar
-from ..log import ACTIVITY, START, TIMESTAMP, EventLog, _factorize_sorted, release_unused_memory
+from ..log import ACTIVITY, START, TIMESTAMP, EventLog, factorize_sorted, release_unused_memory
 from .order_stats import nan_p90, segment_stats
 
 __all__ = ["EDGE_COLUMNS", "edge_stats", "edge_table", "provide_core_figures", "transition_waits"]
@@ -128,8 +128,8 @@ def edge_stats(transitions: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in EDGE_COLUMNS}).astype(
             {"source": object, "target": object, "count": "int64", "cases": "int64"}
         )
-    source, _ = _factorize_sorted(tr["source"])
-    target, target_names = _factorize_sorted(tr["target"])
+    source, _ = factorize_sorted(tr["source"])
+    target, target_names = factorize_sorted(tr["target"])
     if (source < 0).any() or (target < 0).any():  # edges with a missing name: pandas drops those rows
         return _grouped_edge_stats(tr)
     cases = np.asarray(pd.factorize(tr["case"])[0], dtype=np.int64)

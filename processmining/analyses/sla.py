@@ -20,10 +20,8 @@ Definitions used here (stated in every output that shows them):
 from __future__ import annotations
 
 import difflib
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -42,10 +40,9 @@ __all__ = [
     "Targets",
     "attribute_waiting",
     "check_targets",
-    "load_settings",
-    "load_targets",
     "parse_clock_stop",
     "parse_clock_stops",
+    "settings_from_mapping",
     "targets_from_mapping",
 ]
 
@@ -388,33 +385,6 @@ class Targets:
         return f"{head}: " + "; ".join(parts)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: file not found") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{Path(path).name}: not valid TOML: {exc}") from exc
-
-
-def load_targets(path: Path) -> Targets:
-    """Read targets from a TOML file.
-
-    The file::
-
-        [targets]
-        attribute = "case:program"   # optional: pick the target by this case attribute
-        unit = "workdays"            # or "days" (calendar days); default workdays
-        default = 60                 # optional: for cases whose value is not listed
-        Innovationscheck = 40        # value = days (or under a [targets.values] table)
-        Exportcheck = 30
-    """
-    section = _read_toml(path).get("targets")
-    if not isinstance(section, dict):
-        raise ConfigError(f"{Path(path).name}: no [targets] table; write [targets] then e.g. default = 40")
-    return targets_from_mapping(section, source=Path(path).name)
-
-
 @dataclass(frozen=True, slots=True)
 class BottleneckSettings:
     """What a bottleneck config file says: targets, clock stops and end activities (each optional)."""
@@ -424,15 +394,15 @@ class BottleneckSettings:
     end_activities: tuple[str, ...] | None = None
 
 
-def load_settings(path: Path) -> BottleneckSettings:
-    """Read a bottleneck config file: a ``[targets]`` table (see :func:`load_targets`) and/or::
+def settings_from_mapping(data: Mapping[str, Any], *, source: str) -> BottleneckSettings:
+    """Bottleneck settings from a bottleneck config file's content (:func:`processmining.config.load_settings`):
+    a ``[targets]`` table (see :func:`targets_from_mapping`) and/or::
 
         [bottlenecks]
         clock_stops = ["Komplettering begärd=>Komplettering inkommen"]
         end_activities = ["Ärende avslutat"]
     """
-    name = Path(path).name
-    data = _read_toml(path)
+    name = source
     if "targets" not in data and "bottlenecks" not in data:
         raise ConfigError(f"{name}: neither a [targets] nor a [bottlenecks] table; see `processmining bottlenecks "
                           "--help` for the format")
@@ -458,7 +428,7 @@ def load_settings(path: Path) -> BottleneckSettings:
 
 
 def targets_from_mapping(section: Mapping[str, Any], *, source: str = "targets") -> Targets:
-    """Targets from a mapping shaped like the ``[targets]`` table of :func:`load_targets`."""
+    """Targets from a mapping shaped like the ``[targets]`` table of :func:`processmining.config.load_targets`."""
     section = dict(section)
     unit = section.pop("unit", "workdays")
     if unit not in ("workdays", "days"):

@@ -105,8 +105,9 @@ def _options(*, calendar: CalendarKind, hours: str, clock_stop: list[str] | None
              activities: float | None, paths: float | None, handover_level: HandoverLevel, min_group: int,
              candidates_config: Path | None, by: str | None, engine: EngineName, scheduler: str | None,
              partitions: int | None) -> Any:
-    from ..analyses.sla import BottleneckSettings, Targets, load_settings
+    from ..analyses.sla import BottleneckSettings, Targets
     from ..analysis import AnalysisOptions
+    from ..config import load_settings
 
     settings = load_settings(targets_file) if targets_file is not None else BottleneckSettings()
     targets: Any = settings.targets

@@ -89,8 +89,9 @@ def bottlenecks(
     "Komplettering begärd=>Komplettering inkommen" --target-days 40 --out reports/demo
     """
     from ..analyses.bottlenecks import analyze_bottlenecks
-    from ..analyses.sla import BottleneckSettings, Targets, load_settings, parse_clock_stops
+    from ..analyses.sla import BottleneckSettings, Targets, parse_clock_stops
     from ..calendar import get_calendar
+    from ..config import load_settings
     from ..render.tables import write_bottleneck_csvs
 
     with library_errors():

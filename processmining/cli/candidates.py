@@ -70,8 +70,9 @@ def candidates(
 
     Example: processmining candidates event_logs/demo.csv --profile event_logs/profiles/demo.toml --top 5
     """
-    from ..analyses.candidates import find_candidates, load_candidate_config
+    from ..analyses.candidates import find_candidates
     from ..calendar import get_calendar
+    from ..config import load_candidate_config
 
     with library_errors():
         cal = get_calendar(calendar.value, hours)

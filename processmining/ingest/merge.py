@@ -260,7 +260,7 @@ class SourceSpec:
         if not isinstance(self.system, str) or not self.system.strip():
             raise ConfigError(f"{self.path}: the source needs a system name (e.g. system = \"ärendesystem\")")
         object.__setattr__(self, "clock_offset",
-                           parse_offset(self.clock_offset, where=f"{self.system}: clock_offset"))  # type: ignore[arg-type]
+                           parse_offset(self.clock_offset, where=f"{self.system}: clock_offset"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,11 +24,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..defaults import DEFAULT_TIMEZONE
 from ..errors import ConfigError, StrictModeError
 from ..log import (
     ACTIVITY,
     CASE,
-    DEFAULT_TIMEZONE,
     GROUP,
     RESOURCE,
     ROW,
@@ -37,8 +37,8 @@ from ..log import (
     ColumnMapping,
     EventLog,
     Source,
-    _dictionary_codes,
     compact_codes,
+    dictionary_codes,
     empty_rejects,
     release_unused_memory,
 )
@@ -320,7 +320,7 @@ def _relabelled(coded: tuple[np.ndarray, np.ndarray], replace: dict[str, str]) -
     codes, names = coded
     if not replace:
         return codes, names
-    remap, distinct = _dictionary_codes(pa.array([replace.get(str(n), str(n)) for n in names], type=pa.large_string()))
+    remap, distinct = dictionary_codes(pa.array([replace.get(str(n), str(n)) for n in names], type=pa.large_string()))
     return np.where(codes >= 0, remap[np.maximum(codes, 0)] if len(remap) else -1, -1), distinct
 
 

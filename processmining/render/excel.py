@@ -267,7 +267,7 @@ class _Ctx:
         stamp = pd.Timestamp(value)
         if stamp.tzinfo is not None:
             stamp = stamp.tz_convert(self.tz).tz_localize(None)
-        return stamp.to_pydatetime()  # type: ignore[no-any-return]
+        return stamp.to_pydatetime()
 
     def convert(self, values: Iterable[Any], kind: str) -> list[Any]:
         """Python values for cells of ``kind``; missing and non-finite values become empty cells."""
