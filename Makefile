@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Project-local Prefect home, analytics off (PITFALLS.md); see README "Automation flows".
+# Project-local Prefect home, analytics off (PITFALLS.md); see docs/automations.md.
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DO_NOT_TRACK ?= 1

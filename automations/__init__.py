@@ -7,7 +7,7 @@
     print("\\n".join(report.lines()))
 
 Layering: this package imports ``processmining`` (never ``flows``); the Prefect flows in ``flows/``
-wrap these functions. See the README, "Automation flows".
+wrap these functions. See docs/automations.md.
 """
 
 from .actions import (

@@ -1,4 +1,4 @@
-"""Prefect flows that orchestrate the library and the automations (see the README, "Automation flows").
+"""Prefect flows that orchestrate the library and the automations (see docs/automations.md).
 
 - ``flows.analyze_export.analyze_export``: analyse every export in a drop folder, archive or quarantine it.
 - ``flows.run_automations.run_automations``: receipts, reminders and target alerts over the open cases.

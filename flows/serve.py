@@ -14,7 +14,7 @@ weekly-report       ``0 6 * * 1``        Mondays at 06:00
 The automations run on the newest export in the archive folder (the file ``analyze-export`` moved
 there last). Scheduled automation runs send for real only with ``--send``: without it they are dry
 runs that log what they would do. For a Prefect server with a work pool and workers use
-``prefect.yaml`` instead (README, "Running on a Prefect server").
+``prefect.yaml`` instead (docs/automations.md, "Running on a Prefect server with a work pool and workers").
 """
 
 from __future__ import annotations
