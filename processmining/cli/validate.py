@@ -49,6 +49,7 @@ def validate(
         target = rejects  # written only where asked: never into the folder the user happens to stand in
         if target is not None:
             try:
+                target.parent.mkdir(parents=True, exist_ok=True)
                 write_rejects(log, target)
             except OSError as exc:
                 raise ConfigError(f"{target}: cannot write the rejects file ({exc.strerror}); "
@@ -57,10 +58,10 @@ def validate(
         if json_output:
             typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
             if target is not None:
-                err.print(f"{len(log.rejects)} rejected row(s) written to {target}", markup=False)
+                err.print(f"{len(log.rejects)} rejected row(s) written to {target}", markup=False, soft_wrap=True)
             elif len(log.rejects):
                 err.print(f"{len(log.rejects)} rejected row(s) not written; pass --rejects FILE to write them",
-                          markup=False)
+                          markup=False, soft_wrap=True)
         else:
             _print_summary(summary)
 
@@ -122,4 +123,5 @@ def keygen(
 
     with library_errors():
         path = write_key(out_file, force=force)
-        err.print(f"key written to {path} (mode 0600); keep it secret and out of version control", markup=False)
+        err.print(f"key written to {path} (mode 0600); keep it secret and out of version control", markup=False,
+                  soft_wrap=True)
