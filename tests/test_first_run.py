@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support import ROOT
 
 NAMES = ("Anna Andersson", "Bo Berg", "Cecilia Ek")
@@ -76,3 +78,42 @@ def test_analyze_on_a_fresh_machine_creates_the_key_once_and_keeps_using_it(tmp_
     assert "pseudonymisation key" not in second.stderr  # found, not created again
     assert key_file.read_text(encoding="ascii").strip() == key
     assert _officers(work / "r2") == expected
+
+
+def _no_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No key in the environment or the current folder, a fresh configuration folder; its key file's path."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PROCESSMINING_PSEUDONYM_KEY", raising=False)
+    monkeypatch.delenv("PROCESSMINING_PSEUDONYM_KEY_FILE", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    return tmp_path / "config" / "processmining" / "pseudonym.key"
+
+
+def test_the_analyze_export_flow_gets_the_key_the_same_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """The served flow's task body (``flows.tasks.analyse_export``) on a worker that has no key yet."""
+    from flows.tasks import analyse_export
+
+    key_file = _no_key(tmp_path, monkeypatch)
+    out = analyse_export(_export(tmp_path / "export.csv"), tmp_path / "r")
+    key = key_file.read_text(encoding="ascii").strip()
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert _officers(out) == {"H-" + hmac.new(key.encode(), n.encode(), hashlib.sha256).hexdigest()[:10]
+                              for n in NAMES}
+    assert capsys.readouterr().err.count("created the pseudonymisation key") == 1
+
+
+def test_automations_use_a_created_key_and_create_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The automations need no names: without a key they read them as they are (and create no key); once the
+    configuration folder holds one, they pseudonymise like every other command."""
+    from automations.state import read_export
+    from processmining.ingest import load_key
+    from processmining.log import RESOURCE
+
+    key_file = _no_key(tmp_path, monkeypatch)
+    export = _export(tmp_path / "export.csv")
+    assert set(read_export(export).events[RESOURCE]) == set(NAMES) and not key_file.exists()
+    key = load_key()
+    assert key_file.exists()
+    assert set(read_export(export).events[RESOURCE]) == {
+        "H-" + hmac.new(key, n.encode(), hashlib.sha256).hexdigest()[:10] for n in NAMES}
