@@ -81,6 +81,26 @@ def test_key_sources_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         load_key()
 
 
+def test_runs_starting_at_once_share_the_one_key_created(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """A flow's parallel tasks on a worker without a key: one key is created and every task uses it."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    created = _no_key(tmp_path, monkeypatch)
+    start = threading.Barrier(8)
+
+    def first_use(_: int) -> bytes:
+        start.wait()
+        return load_key()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        keys = set(pool.map(first_use, range(8)))
+    assert keys == {created.read_text().strip().encode()}
+    assert capsys.readouterr().err.count("created the pseudonymisation key") == 1
+    assert [p.name for p in created.parent.iterdir()] == ["pseudonym.key"]
+
+
 def test_config_folder_follows_xdg_else_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
