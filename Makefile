@@ -49,10 +49,8 @@ system-deps:
 	    || { echo "make: apt-get install$$missing failed"; exit 1; }; \
 	fi
 
-.processmining/pseudonym.key: | $(STAMP)
-	$(BIN)/processmining keygen
-
-demo: install .processmining/pseudonym.key
+# No keygen step: the pseudonymisation key is created on first use (docs/privacy-key.md).
+demo: install
 	$(BIN)/processmining analyze $(DEMO_LOG) --profile $(DEMO_PROFILE) --targets $(DEMO_TARGETS) --out $(DEMO_OUT)
 	@echo "Reports written to $(DEMO_OUT)/ (open $(DEMO_OUT)/report.html or $(DEMO_OUT)/bottlenecks.xlsx)"
 

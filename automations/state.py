@@ -23,7 +23,6 @@ Everything is computed with vectorised pandas/numpy over the sorted event table.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -129,10 +128,9 @@ def read_export(path: str | Path, *, profile: str | None = None) -> EventLog:
     do not need officer names, so without a key they are read as they are.
     """
     from processmining.ingest import read_log
-    from processmining.ingest.privacy import KEY_ENV, KEY_FILE_ENV, default_key_path
+    from processmining.ingest.privacy import key_available
 
-    has_key = bool(os.environ.get(KEY_ENV) or os.environ.get(KEY_FILE_ENV)) or default_key_path().exists()
-    return read_log(latest_export(path), profile=profile, pseudonymise=has_key)
+    return read_log(latest_export(path), profile=profile, pseudonymise=key_available())
 
 
 def _per_case_first_time(codes: np.ndarray, times: pd.Series, mask: np.ndarray, n: int) -> pd.Series:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -55,3 +56,17 @@ def make_log() -> Callable[..., EventLog]:
         return EventLog.from_frame(pd.DataFrame(rows))
 
     return build
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _throwaway_config_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Never the tester's own configuration folder: a key created on first use (a test without
+    PROCESSMINING_PSEUDONYM_KEY) goes to a throw-away XDG_CONFIG_HOME, also in subprocesses."""
+    folder = tmp_path_factory.mktemp("xdg-config")
+    before = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("XDG_CONFIG_HOME", None)
+    else:
+        os.environ["XDG_CONFIG_HOME"] = before

@@ -3,8 +3,11 @@
 Pseudonyms are ``"H-"`` plus the first 10 hex digits of HMAC-SHA256(key, name): stable for one key
 (the same officer gets the same pseudonym in every log and report), unlinkable without it. The key
 comes from ``PROCESSMINING_PSEUDONYM_KEY`` (the text itself), else from the file named by
-``PROCESSMINING_PSEUDONYM_KEY_FILE``, else from ``./.processmining/pseudonym.key``; ``processmining
-keygen`` writes such a file. The key's text (stripped) is used as the HMAC key bytes.
+``PROCESSMINING_PSEUDONYM_KEY_FILE``, else from ``./.processmining/pseudonym.key``, else from the user's
+configuration folder (``$XDG_CONFIG_HOME/processmining/pseudonym.key``, by default
+``~/.config/processmining/pseudonym.key``). When none exists, the first read that needs a key creates it
+there (mode 0600) and says so in one line on stderr; ``processmining keygen`` writes one on purpose. The
+key's text (stripped) is used as the HMAC key bytes. See docs/privacy-key.md.
 
 Personal identity numbers (personnummer, and samordningsnummer whose day is 61-91), with or without
 century and with or without ``-``/``+``, are masked digit by digit with ``*`` keeping separators
@@ -20,6 +23,8 @@ import hmac
 import os
 import re
 import secrets
+import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -35,20 +40,24 @@ __all__ = [
     "are_pseudonyms",
     "count_masked",
     "default_key_path",
+    "key_available",
     "load_key",
     "luhn_ok",
     "mask_and_count",
     "mask_personal_numbers",
     "pseudonymise",
+    "user_key_path",
     "write_key",
 ]
 
 KEY_ENV = "PROCESSMINING_PSEUDONYM_KEY"
 KEY_FILE_ENV = "PROCESSMINING_PSEUDONYM_KEY_FILE"
 NO_KEY_MESSAGE = (
-    "no pseudonymisation key: run `processmining keygen` (writes .processmining/pseudonym.key) or set "
+    "run `processmining keygen --out FILE` and set PROCESSMINING_PSEUDONYM_KEY_FILE=FILE, or set "
     "PROCESSMINING_PSEUDONYM_KEY, or pass --no-pseudonymise to keep names"
 )
+#: The project-local key file (what ``keygen`` wrote before keys lived in the configuration folder).
+LOCAL_KEY_PATH = Path(".processmining") / "pseudonym.key"
 
 #: Candidate personal identity numbers: optional century, YYMMDD (day 01-31 or 61-91 for
 #: samordningsnummer), optional - or +, four digits; not part of a longer run of digits.
@@ -61,26 +70,81 @@ _PNR_RE = re.compile(_PNR)
 _PNR_PREFILTER = r"[0-9]{6}[-+]?[0-9]{4}"
 
 
-def default_key_path() -> Path:
-    """Where ``keygen`` writes and ``load_key`` looks by default: ``./.processmining/pseudonym.key``."""
-    return Path(".processmining") / "pseudonym.key"
+def user_key_path() -> Path:
+    """The key file in the user's configuration folder: ``$XDG_CONFIG_HOME/processmining/pseudonym.key``,
+    ``~/.config/processmining/pseudonym.key`` when that variable is unset or not an absolute path.
 
-
-def load_key() -> bytes:
-    """The pseudonymisation key: env var, else the key file (see the module docstring).
+    Hand-written rather than platformdirs (not among the project's dependencies) for one path: the XDG
+    base-directory rule that Linux servers and desktops follow.
 
     Raises:
-        ConfigError: no key anywhere (naming ``processmining keygen``), or an empty/unreadable key file.
+        ConfigError: no home folder is known (``HOME`` unset and no password entry).
+    """
+    base = os.environ.get("XDG_CONFIG_HOME", "").strip()
+    if base and os.path.isabs(base):
+        return Path(base) / "processmining" / "pseudonym.key"
+    try:
+        home = Path.home()
+    except (RuntimeError, KeyError) as exc:
+        raise ConfigError(f"no home folder for the pseudonymisation key; {NO_KEY_MESSAGE}") from exc
+    return home / ".config" / "processmining" / "pseudonym.key"
+
+
+def default_key_path() -> Path:
+    """Where ``keygen`` writes by default and a key is created on first use: :func:`user_key_path`."""
+    return user_key_path()
+
+
+def key_available() -> bool:
+    """Whether a key is configured or already created (what :func:`load_key` would read, without creating one)."""
+    if os.environ.get(KEY_ENV, "").strip() or os.environ.get(KEY_FILE_ENV, "").strip() or LOCAL_KEY_PATH.exists():
+        return True
+    try:
+        return user_key_path().exists()
+    except ConfigError:
+        return False
+
+
+def load_key(*, create: bool = True) -> bytes:
+    """The pseudonymisation key: env var, else the key file named by the env var, else
+    ``./.processmining/pseudonym.key``, else the one in the user's configuration folder (see the module
+    docstring), created there on first use (unless ``create`` is false) with one line on stderr.
+
+    Raises:
+        ConfigError: the file named by ``PROCESSMINING_PSEUDONYM_KEY_FILE`` does not exist, a key file is
+            empty or unreadable, or no key exists and none can be created (or ``create`` is false).
     """
     text = os.environ.get(KEY_ENV, "").strip()
     if text:
         return text.encode("utf-8")
     named = os.environ.get(KEY_FILE_ENV, "").strip()
-    path = Path(named) if named else default_key_path()
-    if not path.exists():
-        if named:
-            raise ConfigError(f"{path}: key file named by {KEY_FILE_ENV} does not exist; {NO_KEY_MESSAGE}")
-        raise ConfigError(NO_KEY_MESSAGE)
+    if named:
+        if not Path(named).exists():
+            raise ConfigError(f"{named}: key file named by {KEY_FILE_ENV} does not exist; {NO_KEY_MESSAGE}")
+        return _read_key(Path(named))
+    if LOCAL_KEY_PATH.exists():
+        return _read_key(LOCAL_KEY_PATH)
+    path = user_key_path()
+    if path.exists():
+        return _read_key(path)
+    if not create:
+        raise ConfigError(f"no pseudonymisation key in {path}: {NO_KEY_MESSAGE}")
+    try:
+        created = _create_key(path)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot create the pseudonymisation key ({exc.strerror or exc}); "
+                          f"{NO_KEY_MESSAGE}") from exc
+    key = _read_key(path)
+    if created:
+        # One line, on stderr (stdout may carry --json): the key decides every pseudonym from now on.
+        print(f"processmining: created the pseudonymisation key {path} (mode 0600); keep it secret and back it "
+              "up: reports made with another key show other pseudonyms for the same case officers. To share "
+              "one key, copy this file to the same place on the analysts' machines and the flows' workers, or "
+              f"set {KEY_ENV} (or {KEY_FILE_ENV}) there; see docs/privacy-key.md", file=sys.stderr, flush=True)
+    return key
+
+
+def _read_key(path: Path) -> bytes:
     try:
         text = path.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
@@ -90,8 +154,41 @@ def load_key() -> bytes:
     return text.encode("utf-8")
 
 
+def _create_key(path: Path) -> bool:
+    """Create a new key at ``path`` unless one appears there first; whether this call created it.
+
+    Written whole into a private temporary file and linked into place: the key file never exists half
+    written, and of two processes starting at once (a flow's parallel tasks) one key wins and both use it.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    text = (secrets.token_hex(32) + "\n").encode("ascii")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".pseudonym.key.", suffix=".tmp")  # mode 0600
+    try:
+        try:
+            os.write(fd, text)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        except OSError:  # a file system without hard links: create exclusively instead
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                return False
+            try:
+                os.write(fd, text)
+            finally:
+                os.close(fd)
+        return True
+    finally:
+        os.unlink(tmp)
+
+
 def write_key(path: Path | None = None, *, force: bool = False) -> Path:
-    """Write a new random key (32 bytes as hex) to ``path`` with file mode 0600.
+    """Write a new random key (32 bytes as hex) to ``path`` (default: :func:`default_key_path`) with file mode 0600.
 
     Raises:
         ConfigError: the file exists and ``force`` is false.

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from ..log import EventLog, summary_counts
 
-__all__ = ["default_rejects_path", "validation_summary"]
-
-_LOG_ENDINGS = (".xes.gz", ".csv.gz", ".tsv.gz", ".xes", ".xml", ".csv", ".tsv", ".txt", ".xlsx", ".xlsm",
-                ".parquet", ".pq")
-
+__all__ = ["validation_summary"]
 
 def validation_summary(log: EventLog, *, examples: int = 3) -> dict[str, Any]:
     """Counts, time span, rejects by reason (with a few examples), notes and warnings.
@@ -46,13 +41,3 @@ def validation_summary(log: EventLog, *, examples: int = 3) -> dict[str, Any]:
     summary["warnings"] = list(log.source.warnings)
     return summary
 
-
-def default_rejects_path(log_path: str | Path) -> Path:
-    """``<stem>.rejects.csv`` in the current directory (``receipt.xes.gz`` -> ``receipt.rejects.csv``)."""
-    name = Path(log_path).name
-    lowered = name.lower()
-    for ending in _LOG_ENDINGS:
-        if lowered.endswith(ending):
-            name = name[: -len(ending)]
-            break
-    return Path(f"{name or 'log'}.rejects.csv")

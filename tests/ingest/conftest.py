@@ -1,4 +1,4 @@
-"""Ingest tests run in a temporary folder: `validate` writes <stem>.rejects.csv into the current one."""
+"""Ingest tests run in a temporary folder: nothing a command writes there by mistake survives the test."""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -37,15 +38,25 @@ def test_strict_mode_fails_on_the_first_reject(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "1 row(s) rejected" in result.stderr
 
 
-def test_validate_writes_rejects_csv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_validate_writes_rejects_only_where_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     rows = [["D1", "Ansökan", "2025-03-14"], ["D1", "=HYPERLINK(1)", ""], ["D2", "Beslut", "snart"]]
     path = write_csv(tmp_path / "export.csv", rows, header=HEAD)
     monkeypatch.chdir(tmp_path)
-    summary = run_json("validate", path)
+    result = run("validate", path, "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
     assert summary["rejected_rows"] == 2
     assert summary["rejects_by_reason"] == {"missing timestamp": 1, "unparseable timestamp": 1}
-    assert summary["rejects_file"] == "export.rejects.csv"
-    raw = (tmp_path / "export.rejects.csv").read_bytes()
+    assert summary["rejects_file"] is None
+    assert result.stderr.strip() == "2 rejected row(s) not written; pass --rejects FILE to write them"
+    text = run("validate", path)
+    assert text.exit_code == 0 and "pass --rejects FILE to write the rejected rows" in text.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.csv"]  # nothing written into the folder
+    target = tmp_path / "checks" / "export.rejects.csv"
+    asked = run("validate", path, "--json", "--rejects", target)
+    assert json.loads(asked.stdout)["rejects_file"] == str(target)
+    assert asked.stderr.strip() == f"2 rejected row(s) written to {target}"
+    raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     table = list(csv.reader(raw.decode("utf-8-sig").splitlines(), delimiter=";"))
     assert table == [["row", "column", "value", "reason"], ["3", "Tidpunkt", "", "missing timestamp"],
