@@ -132,7 +132,7 @@ StrictOption = Annotated[
 PseudonymiseOption = Annotated[
     bool,
     typer.Option("--pseudonymise/--no-pseudonymise", help="Replace case officers' names with keyed pseudonyms "
-                 "(key: `processmining keygen`).", rich_help_panel=INPUT_PANEL),
+                 "(key: created on first use; see docs/privacy-key.md).", rich_help_panel=INPUT_PANEL),
 ]
 MergeLabelsOption = Annotated[
     bool,
