@@ -38,8 +38,8 @@ app = typer.Typer(name="python -m flows", help="Run the automation flows once, s
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 run_app = typer.Typer(help="Run one flow once, now.", no_args_is_help=True)
 app.add_typer(run_app, name="run")
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, emoji=False)
+out = Console(highlight=False, emoji=False)
 
 ConfigOpt = Annotated[str, typer.Option("--config", "-c", help="Automation config (TOML).")]
 LogOpt = Annotated[str, typer.Option("--log", help="The latest export, or a folder whose newest log is used.")]
