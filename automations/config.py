@@ -16,10 +16,10 @@ from __future__ import annotations
 import string
 import tomllib
 import unicodedata
-from email.errors import HeaderParseError
-from email.headerregistry import Address, HeaderRegistry
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.errors import HeaderParseError
+from email.headerregistry import Address, HeaderRegistry
 from pathlib import Path
 from typing import Any, Literal
 

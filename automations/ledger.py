@@ -558,7 +558,8 @@ def _send_rounds(todo: list[Action], ledger: Ledger, adapters: Mapping[str, Adap
                 continue
             message_id = action.message_id(domain)
             if not ledger.claim(action, message_id=message_id, run_id=run_id):
-                outcomes[action.key] = _known(ledger, action, False) or Outcome(action, "busy", "claimed by another run")
+                outcomes[action.key] = (_known(ledger, action, False)
+                                        or Outcome(action, "busy", "claimed by another run"))
                 continue
             attempts[action.key] += 1
             invalid = action.payload.get("invalid_recipient")
