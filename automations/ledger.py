@@ -157,10 +157,14 @@ class Ledger:
         self.path = Path(path)
         self.readonly = readonly
         self._conn: sqlite3.Connection | None = None
+        self._select = ", ".join(_COLUMNS)
         try:
             if readonly:
                 if self.path.exists():
                     self._conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+                    names = {row[1] for row in self._conn.execute("PRAGMA table_info(actions)")}
+                    if names and "permanent" not in names:  # a ledger of the earlier version, read as it is
+                        self._select = ", ".join((*_OLD_COLUMNS, "0 AS permanent"))
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -224,13 +228,13 @@ class Ledger:
 
     def get(self, key: tuple[str, str, str, str]) -> LedgerEntry | None:
         """The entry of a key, or None."""
-        rows = self._rows(f"SELECT {', '.join(_COLUMNS)} FROM actions WHERE {_KEY}", key)
+        rows = self._rows(f"SELECT {self._select} FROM actions WHERE {_KEY}", key)
         return rows[0] if rows else None
 
     def entries(self, status: str | None = None) -> list[LedgerEntry]:
         """All entries (or those with one status), oldest first."""
         where, params = ("WHERE status = ?", (status,)) if status else ("", ())
-        return self._rows(f"SELECT {', '.join(_COLUMNS)} FROM actions {where} ORDER BY created_at, automation, "
+        return self._rows(f"SELECT {self._select} FROM actions {where} ORDER BY created_at, automation, "
                           "case_id, step, period", params)
 
     def counts(self) -> dict[str, int]:

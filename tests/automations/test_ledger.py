@@ -120,6 +120,8 @@ def test_a_ledger_of_the_earlier_version_is_migrated(tmp_path):
         conn.execute("INSERT INTO actions VALUES ('remind_completion', 'A', 'request 2025-02-03T09:00:00+01:00', "
                      "'2025-W10', 'email', 'A@example.se', 's', '<m>', 'sent', 1, 'r', 't', 't', 'ok', NULL)")
     rec = Recorder()
+    dry = carry_out(actions("A", "B"), ledger_path=db, adapters={"email": rec})  # read as it is, not changed
+    assert [o.result for o in dry.outcomes] == ["already_sent", "would_send"]
     carry_out(actions("A", "B"), ledger_path=db, adapters={"email": rec}, dry_run=False)
     assert [c for c, _ in rec.delivered] == ["B"]
     with Ledger(db) as ledger:
