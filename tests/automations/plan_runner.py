@@ -26,7 +26,7 @@ def plan(count: int, slow: int = -1) -> list[Action]:
 def main(argv: list[str]) -> int:
     port, ledger, count = int(argv[0]), argv[1], int(argv[2])
     slow = int(argv[3]) if len(argv) > 3 else -1
-    adapter = SmtpAdapter(SmtpSettings(host="127.0.0.1", port=port, timeout_seconds=1, sender="noreply@example.se"))
+    adapter = SmtpAdapter(SmtpSettings(host="127.0.0.1", port=port, timeout_seconds=2, sender="noreply@example.se"))
     report = carry_out(plan(count, slow), ledger_path=ledger, adapters={"email": adapter}, dry_run=False,
                        domain="example.se", retries=1, backoff_seconds=0.2)
     print(json.dumps({"counts": report.counts(), "unknown": [[o.action.case, o.detail] for o in report.unknown]}))

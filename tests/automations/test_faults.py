@@ -27,7 +27,7 @@ from tests.support import ROOT
 
 @pytest.fixture
 def faulty() -> Iterator[FaultySmtp]:
-    with FaultySmtp(slow_seconds=2.5) as server:
+    with FaultySmtp(slow_seconds=4) as server:
         yield server
 
 
@@ -36,7 +36,7 @@ def _mail(case: str, recipient: str) -> Action:
 
 
 def _run(server: FaultySmtp, actions: list[Action], db, tmp_path, **kwargs):
-    adapters = {"email": SmtpAdapter(SmtpSettings(host="127.0.0.1", port=server.port, timeout_seconds=1,
+    adapters = {"email": SmtpAdapter(SmtpSettings(host="127.0.0.1", port=server.port, timeout_seconds=2,
                                                   sender="noreply@example.se")),
                 "outbox": OutboxAdapter(OutboxSettings(folder=tmp_path / "outbox"))}
     options = {"retries": 2, "backoff_seconds": 0.2, **kwargs}
@@ -124,7 +124,7 @@ def test_a_server_away_for_a_while(faulty, tmp_path):
 def test_two_runs_at_once_and_resolve_pending_during_a_run(tmp_path):
     count, slow = 14, 13
     db = tmp_path / "ledger.sqlite3"
-    with FaultySmtp(slow_seconds=2.5, delay_seconds=0.15) as server:
+    with FaultySmtp(slow_seconds=4, delay_seconds=0.15) as server:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         command = [sys.executable, "-m", "tests.automations.plan_runner", str(server.port), str(db), str(count),
                    str(slow)]
