@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -36,9 +38,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from processmining.errors import AutomationError, ConfigError
+from processmining.errors import AutomationError, ConfigError, ProcessMiningError
 
-from .config import AutomationConfig
+from .config import AutomationConfig, check_address
 from .state import OpenCaseState, parse_now
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "Automation",
     "acknowledge_receipt",
     "alert_target",
+    "case_labels",
     "period_of",
     "remind_completion",
     "weekly_bottleneck_report",
@@ -148,39 +151,103 @@ def _text(value: Any, default: str = "-") -> str:
     return default if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
-def _masked(actions: list[Action]) -> list[Action]:
-    """The actions with personal identity numbers masked in subject and body (one vectorised pass).
+def _escape_controls(text: str) -> str:
+    """Control, format and line-separator characters written as ``\\xNN`` / ``\\uNNNN`` (never in a header)."""
+    return "".join((f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+                   if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
 
-    Masking lives in processmining's ingest (Luhn-checked personnummer/samordningsnummer).
-    """
-    if not actions:
-        return actions
+
+def _mask_texts(texts: list[str]) -> list[str]:
+    """Personal identity numbers masked (processmining's ingest: Luhn-checked, one vectorised pass)."""
+    if not texts:
+        return texts
     from processmining.ingest.privacy import mask_personal_numbers
 
-    texts = pd.Series([t for a in actions for t in (a.subject, a.body)], dtype=object)
-    masked = mask_personal_numbers(texts).tolist()
-    return [a if (masked[2 * i], masked[2 * i + 1]) == (a.subject, a.body)
-            else replace(a, subject=masked[2 * i], body=masked[2 * i + 1]) for i, a in enumerate(actions)]
+    return [str(t) for t in mask_personal_numbers(pd.Series(texts, dtype=object)).tolist()]
+
+
+def _label_key() -> bytes | None:
+    from processmining.ingest.privacy import load_key
+
+    try:
+        return load_key()
+    except ProcessMiningError:
+        return None
+
+
+def case_labels(cases: list[str]) -> dict[str, str]:
+    """The case ids as they may appear in messages, headers, the ledger, outbox files and logs.
+
+    Control and line-separator characters are escaped (``A\\x0d\\x0a1``), so a case id can never add a
+    header or a line; a Swedish personal identity number is masked (``********-****``) and, since
+    masking alone would merge cases, followed by ``~`` and 10 hex digits of a digest of the whole id
+    (HMAC-SHA-256 with the pseudonymisation key when one is set up, else SHA-256), so that the label stays
+    unique and stable from run to run. Other ids are kept as they are.
+    """
+    escaped = [_escape_controls(c) for c in cases]
+    masked = _mask_texts(escaped)
+    labels: dict[str, str] = {}
+    key: bytes | None | bool = False
+    for raw, esc, mask in zip(cases, escaped, masked, strict=True):
+        if mask == esc:
+            labels[raw] = esc
+            continue
+        if key is False:
+            key = _label_key()
+        data = raw.encode("utf-8")
+        digest = (hmac.new(key, data, hashlib.sha256) if isinstance(key, bytes) else hashlib.sha256(data)).hexdigest()
+        labels[raw] = f"{mask}~{digest[:10]}"
+    return labels
+
+
+def _masked(actions: list[Action]) -> list[Action]:
+    """The actions with personal identity numbers masked in subject, body and recipient (one pass)."""
+    if not actions:
+        return actions
+    texts = [t for a in actions for t in (a.subject, a.body, a.recipient or "")]
+    masked = _mask_texts(texts)
+    out = []
+    for i, a in enumerate(actions):
+        subject, body, recipient = masked[3 * i: 3 * i + 3]
+        if a.payload.get("invalid_recipient") is None:
+            recipient = a.recipient or ""  # a valid address is needed as it is to deliver the message
+        if (subject, body, recipient) == (a.subject, a.body, a.recipient or ""):
+            out.append(a)
+        else:
+            out.append(replace(a, subject=subject, body=body, recipient=recipient or None))
+    return out
 
 
 def _render(config: AutomationConfig, automation: str, fields: Mapping[str, Any]) -> tuple[str, str]:
     subject, body = config.template(automation)
     values = {"signature": config.signature, **fields}
     try:
-        return subject.format_map(values).replace("\n", " ").strip(), body.format_map(values)
+        subject_text = subject.format_map(values)
+        body_text = body.format_map(values)
     except (KeyError, ValueError, IndexError) as exc:
         raise ConfigError(f"{config.path}: template of {automation}: {exc}") from exc
+    # One line, nothing a header could be split at (a programme name with a line break in the export).
+    subject_text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in subject_text)
+    return " ".join(subject_text.split()), body_text
 
 
 def _applicant_action(config: AutomationConfig, automation: str, case: str, step: str, period: str,
                       email: Any, fields: Mapping[str, Any], payload: Mapping[str, Any]) -> Action:
     subject, body = _render(config, automation, fields)
-    address = _text(email, "").strip()
-    if "@" in address:
+    address = _text(email, "").strip(" \t")
+    if not address:
+        # No address: the case-handling system sends it by post or its own portal (never a silent drop).
+        return Action(automation, case, step, period, None, subject, body,
+                      {**payload, "reason": "no applicant e-mail address"}, "outbox")
+    why = check_address(address, config.smtp.allowed_domains)
+    if why is None:
         return Action(automation, case, step, period, address, subject, body, dict(payload), "email")
-    # No address: the case-handling system sends it by post or its own portal (never a silent drop).
-    reason = "no applicant e-mail address" if not address else f"invalid applicant e-mail address {address!r}"
-    return Action(automation, case, step, period, None, subject, body, {**payload, "reason": reason}, "outbox")
+    # An invalid address: a failed action for a person (outbox file), never retried with the same value.
+    shown = _mask_texts([_escape_controls(address)])[0]
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    reason = f"invalid e-mail address in column {config.case.email}: {shown!r}: {why}"
+    return Action(automation, case, step, period, shown, subject, body,
+                  {**payload, "reason": reason, "invalid_recipient": reason}, "email")
 
 
 # ---- the automations ------------------------------------------------------------------------------------
@@ -196,10 +263,12 @@ def acknowledge_receipt(state: OpenCaseState, config: AutomationConfig,
     cases = state.cases
     todo = cases[cases["received_time"].notna() & ~cases["acknowledged"]]
     actions = []
-    for case, row in todo.iterrows():  # one row per case to act on: a handful per run
+    labels = case_labels([str(c) for c in todo.index])
+    for raw, row in todo.iterrows():  # one row per case to act on: a handful per run
+        case = labels[str(raw)]
         fields = {"case": case, "programme": _text(row["programme"]), "received_date": _date(row["received_time"])}
         payload = {"received_at": pd.Timestamp(row["received_time"]).isoformat()}
-        actions.append(_applicant_action(config, "acknowledge_receipt", str(case), "receipt", "once",
+        actions.append(_applicant_action(config, "acknowledge_receipt", case, "receipt", "once",
                                          row["email"], fields, payload))
     return _masked(actions)
 
@@ -216,9 +285,10 @@ def remind_completion(state: OpenCaseState, config: AutomationConfig,
     period = period_of(when, settings.repeat)
     due = state.requests[state.requests["waiting_days"] >= settings.after_days]
     actions = []
+    labels = case_labels([str(c) for c in due["case"]])
     for row in due.itertuples(index=False):
-        case = str(row.case)
-        info = state.cases.loc[case]
+        info = state.cases.loc[row.case]
+        case = labels[str(row.case)]
         requested = pd.Timestamp(row.requested_at)
         fields = {"case": case, "programme": _text(info["programme"]), "requested_date": _date(requested),
                   "days_waiting": _days(row.waiting_days, config.lang)}
@@ -244,7 +314,9 @@ def alert_target(state: OpenCaseState, config: AutomationConfig,
     basis = (("utan sökandens tid" if sv else "applicant time excluded") if state.basis == "agency"
              else ("hela genomloppstiden" if sv else "throughput"))
     actions = []
-    for case, row in near.iterrows():
+    labels = case_labels([str(c) for c in near.index])
+    for raw, row in near.iterrows():
+        case = labels[str(raw)]
         overdue = row["days_left"] < 0
         stage = "overdue" if overdue else "approaching"
         status = ("har passerat" if overdue else "närmar sig") if sv else ("is past" if overdue else "is approaching")
@@ -262,9 +334,9 @@ def alert_target(state: OpenCaseState, config: AutomationConfig,
                    "handling_workdays": round(float(row["handling_days"]), 2)}
         mailbox = settings.mailbox(unit or None)
         if mailbox:
-            actions.append(Action("alert_target", str(case), stage, period, mailbox, subject, body, payload, "email"))
+            actions.append(Action("alert_target", case, stage, period, mailbox, subject, body, payload, "email"))
         else:
-            actions.append(Action("alert_target", str(case), stage, period, None, subject, body,
+            actions.append(Action("alert_target", case, stage, period, None, subject, body,
                                   {**payload, "reason": f"no mailbox for unit {unit or '(none)'}"}, "outbox"))
     return _masked(actions)
 

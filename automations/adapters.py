@@ -1,8 +1,12 @@
 """Where actions go: e-mail over SMTP, and a file outbox for the case-handling system.
 
 Both adapters have one method, ``deliver(action, message_id) -> str`` (a short receipt for the
-ledger), and ``close()``. They raise :class:`~processmining.errors.AutomationError` with a one-line
-message when delivery fails; the ledger then records the action as ``failed``.
+ledger), and ``close()``. They raise :class:`DeliveryError` (an
+:class:`~processmining.errors.AutomationError`) with a one-line message when delivery fails, saying
+what is known: ``permanent`` (a 5xx reply: retrying cannot help), ``uncertain`` (the message text was
+handed to the server but its reply never came: it may have arrived) or neither (transient: refused
+with 4xx, or the server could not be reached; ``unreachable`` then spares the other messages of the
+round a wait for the same server). The ledger records them as ``failed`` or ``unknown``.
 
 SMTP: standard library ``smtplib`` over the real protocol, plain, STARTTLS or implicit TLS, with
 optional login; the password comes from the environment variable the config names, never from the
@@ -37,7 +41,41 @@ from processmining.errors import AutomationError, ConfigError
 from .actions import Action
 from .config import OutboxSettings, SmtpSettings
 
-__all__ = ["Adapter", "OutboxAdapter", "SmtpAdapter", "build_message", "outbox_name"]
+__all__ = ["Adapter", "DeliveryError", "OutboxAdapter", "SmtpAdapter", "build_message", "outbox_name"]
+
+
+class DeliveryError(AutomationError):
+    """A delivery that did not succeed, with what is known about it (see the module docstring)."""
+
+    def __init__(self, message: str, *, permanent: bool = False, uncertain: bool = False,
+                 unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.uncertain = uncertain
+        self.unreachable = unreachable
+
+
+class _HandOver:
+    """Notes when the message text (ending in CRLF.CRLF) goes to the server: from then on it may arrive.
+
+    ``smtplib.SMTP.data`` sends the whole dot-terminated text in one ``send`` call and commands are
+    sent as ``str``; smtplib itself cannot tell a timeout before the text from one after it.
+    """
+
+    handed_over = False
+
+    def send(self, s: bytes | str) -> None:
+        if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            self.handed_over = True  # set before sending: a failure half-way may still have delivered it
+        super().send(s)  # type: ignore[misc]
+
+
+class _SMTP(_HandOver, smtplib.SMTP):
+    pass
+
+
+class _SMTPSSL(_HandOver, smtplib.SMTP_SSL):
+    pass
 
 
 class Adapter(Protocol):
@@ -91,7 +129,7 @@ class SmtpAdapter:
     def __init__(self, settings: SmtpSettings, *, environ: os._Environ[str] | dict[str, str] | None = None) -> None:
         self.settings = settings
         self._environ = os.environ if environ is None else environ
-        self._smtp: smtplib.SMTP | None = None
+        self._smtp: _SMTP | _SMTPSSL | None = None
 
     @property
     def where(self) -> str:
@@ -115,14 +153,14 @@ class SmtpAdapter:
                 raise ConfigError(f"[smtp] ca_file {self.settings.ca_file}: cannot load ({exc})") from exc
         return context
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self) -> _SMTP | _SMTPSSL:
         s = self.settings
         context = self._tls() if s.security != "none" else None
         try:
             if s.security == "ssl":
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout_seconds, context=context)
+                smtp: _SMTP | _SMTPSSL = _SMTPSSL(s.host, s.port, timeout=s.timeout_seconds, context=context)
             else:
-                smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds)
+                smtp = _SMTP(s.host, s.port, timeout=s.timeout_seconds)
             smtp.ehlo()
             if s.security == "starttls":
                 smtp.starttls(context=context)
@@ -130,29 +168,56 @@ class SmtpAdapter:
             if s.username:
                 smtp.login(s.username, self._password())
         except smtplib.SMTPAuthenticationError as exc:
-            raise AutomationError(f"{self.where}: login as {s.username!r} refused ({exc.smtp_code}); check "
-                                  f"[smtp] username and {s.password_env}") from exc
+            raise DeliveryError(f"{self.where}: login as {s.username!r} refused ({exc.smtp_code}); check "
+                                f"[smtp] username and {s.password_env}", unreachable=True) from exc
         except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
-            raise AutomationError(f"{self.where}: cannot connect ({_reason(exc)}); check [smtp] host, port "
-                                  "and security") from exc
+            raise DeliveryError(f"{self.where}: cannot connect ({_reason(exc)}); check [smtp] host, port "
+                                "and security", unreachable=True) from exc
         return smtp
 
     def deliver(self, action: Action, message_id: str) -> str:
         if not action.recipient:
-            raise AutomationError(f"{action.automation} {action.case}: an e-mail action without a recipient")
-        msg = build_message(action, sender=self.settings.sender, message_id=message_id,
-                            reply_to=self.settings.reply_to)
-        if self._smtp is None:
-            self._smtp = self._connect()
+            raise DeliveryError(f"{action.automation} {action.case}: an e-mail action without a recipient",
+                                permanent=True)
         try:
-            refused = self._smtp.send_message(msg)
-        except (smtplib.SMTPException, OSError) as exc:
-            self.close()
-            raise AutomationError(f"{self.where}: sending {action.automation} for case {action.case} to "
-                                  f"{action.recipient} failed ({_reason(exc)})") from exc
-        if refused:
-            raise AutomationError(f"{self.where}: recipient {action.recipient} refused: {refused}")
-        return f"accepted by {self.where} as {message_id}"
+            msg = build_message(action, sender=self.settings.sender, message_id=message_id,
+                                reply_to=self.settings.reply_to)
+        except (ValueError, TypeError) as exc:  # e.g. a header value the e-mail library refuses
+            raise DeliveryError(f"cannot build the message ({exc})", permanent=True) from exc
+        what = f"{action.automation} for case {action.case} to {action.recipient}"
+        for reused in (True, False):
+            fresh = self._smtp is None
+            if self._smtp is None:
+                self._smtp = self._connect()
+            smtp = self._smtp
+            smtp.handed_over = False
+            try:
+                refused = smtp.send_message(msg)
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+                # A definite reply: not accepted. smtplib has reset the transaction; the connection stays.
+                code = _code(exc)
+                raise DeliveryError(f"{self.where}: {what} refused ({_reason(exc)})",
+                                    permanent=code >= 500) from exc
+            except (smtplib.SMTPException, OSError) as exc:
+                self._abort()
+                if smtp.handed_over:
+                    raise DeliveryError(f"{self.where}: {what} handed over but not confirmed ({_reason(exc)} "
+                                        f"after the message text was sent)", uncertain=True) from exc
+                if reused and not fresh and isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionError):
+                    continue  # the server closed an idle connection: once more on a new one
+                raise DeliveryError(f"{self.where}: sending {what} failed before the message was handed over "
+                                    f"({_reason(exc)})", unreachable=isinstance(exc, OSError)) from exc
+            if refused:
+                raise DeliveryError(f"{self.where}: recipient {action.recipient} refused: {refused}",
+                                    permanent=all(code >= 500 for code, _ in refused.values()))
+            return f"accepted by {self.where} as {message_id}"
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _abort(self) -> None:
+        """Drop the connection without QUIT (a server that did not answer would not answer QUIT either)."""
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            smtp.close()
 
     def close(self) -> None:
         smtp, self._smtp = self._smtp, None
@@ -163,7 +228,17 @@ class SmtpAdapter:
                 smtp.close()
 
 
+def _code(exc: BaseException) -> int:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return min(codes) if codes else 0
+    return int(getattr(exc, "smtp_code", 0) or 0)
+
+
 def _reason(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
+                         for code, text in exc.recipients.values())
     if isinstance(exc, smtplib.SMTPResponseException):
         text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
         return f"{exc.smtp_code} {text}".strip()
@@ -213,7 +288,8 @@ class OutboxAdapter:
                 Path(tmp).unlink(missing_ok=True)
                 raise
         except OSError as exc:
-            raise AutomationError(f"{target}: cannot write the outbox file ({exc.strerror or exc})") from exc
+            raise DeliveryError(f"{target}: cannot write the outbox file ({exc.strerror or exc})",
+                                unreachable=True) from exc
         return f"written to {target}"
 
     def close(self) -> None:

@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import string
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.errors import HeaderParseError
+from email.headerregistry import Address, HeaderRegistry
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,6 +40,7 @@ __all__ = [
     "ReminderSettings",
     "ReportSettings",
     "SmtpSettings",
+    "check_address",
     "load_config",
 ]
 
@@ -163,6 +167,12 @@ class SmtpSettings:
     pause_seconds: float = 0.0
     #: Right-hand side of the Message-ID (default: the sender's domain).
     message_id_domain: str = ""
+    #: Further rounds within a run for messages refused with 4xx or not sent while the server was away.
+    retries: int = 2
+    #: Pause before the first further round, doubled for each next one.
+    retry_backoff_seconds: float = 30.0
+    #: Recipients must be in one of these domains (or their subdomains); empty: any domain.
+    allowed_domains: tuple[str, ...] = ()
 
     @property
     def domain(self) -> str:
@@ -255,6 +265,47 @@ class AutomationConfig:
         return bool(getattr(self, automation).enabled)
 
 
+# ---- addresses -------------------------------------------------------------------------------------------
+_HEADERS = HeaderRegistry()
+
+
+def check_address(value: str, allowed_domains: tuple[str, ...] = ()) -> str | None:
+    """Why ``value`` is not one plain e-mail address (``name@domain.tld``), or None when it is one.
+
+    The standard library's RFC 5322 parser (``email.headerregistry``) reads the value as a To header;
+    it must hold exactly one address, with no display name, comment or group around it, and no defect.
+    Control characters, line and paragraph separators (CR, LF, U+0085, U+2028, U+2029) are refused before
+    parsing, so no value can add a header. With ``allowed_domains``, the domain must be one of them or a
+    subdomain of one.
+    """
+    if not isinstance(value, str) or not value.strip():
+        return "empty"
+    bad = [ch for ch in value if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")]
+    if bad:
+        return f"contains the control or line-separator character U+{ord(bad[0]):04X}"
+    text = value.strip()
+    try:
+        header = _HEADERS("To", text)
+        addresses = header.addresses  # type: ignore[attr-defined]
+        defects = header.defects
+    except (HeaderParseError, ValueError, IndexError) as exc:
+        return f"not an e-mail address ({exc})"
+    if len(addresses) != 1:
+        return f"holds {len(addresses)} addresses; one address per field"
+    address: Address = addresses[0]
+    if defects:
+        return f"not an e-mail address ({defects[0]})"
+    if address.display_name or address.addr_spec != text:
+        return f"not a plain address (the mail would go to {address.addr_spec!r} only); one bare address per field"
+    if not address.username or "." not in address.domain or address.domain.startswith(".") \
+            or address.domain.endswith("."):
+        return "not an e-mail address (name@domain.tld)"
+    domain = address.domain.lower()
+    if allowed_domains and not any(domain == d or domain.endswith("." + d) for d in allowed_domains):
+        return f"domain {domain} is not in [smtp] allowed_domains"
+    return None
+
+
 # ---- loading ------------------------------------------------------------------------------------------
 _SECTIONS = {
     "general": {"lang", "ledger", "profile", "calendar", "hours", "timezone", "signature"},
@@ -263,7 +314,7 @@ _SECTIONS = {
     "case": {"email", "programme", "ignore_units"},
     "targets": None,  # checked by processmining's targets parser
     "smtp": {"host", "port", "security", "username", "password_env", "ca_file", "sender", "reply_to", "timeout_seconds",
-             "pause_seconds", "message_id_domain"},
+             "pause_seconds", "message_id_domain", "retries", "retry_backoff_seconds", "allowed_domains"},
     "outbox": {"folder", "format"},
     "acknowledge_receipt": {"enabled"},
     "remind_completion": {"enabled", "after_days", "repeat"},
@@ -434,9 +485,13 @@ def load_config(path: str | Path | None = None) -> AutomationConfig:
         timeout_seconds=sm.number("timeout_seconds", ds.timeout_seconds, minimum=1),
         pause_seconds=sm.number("pause_seconds", ds.pause_seconds),
         message_id_domain=sm.text("message_id_domain", ds.message_id_domain),
+        retries=int(sm.number("retries", ds.retries)),
+        retry_backoff_seconds=sm.number("retry_backoff_seconds", ds.retry_backoff_seconds),
+        allowed_domains=tuple(d.lower().lstrip(".") for d in sm.texts("allowed_domains", ds.allowed_domains)),
     )
-    if "@" not in smtp.sender:
-        raise ConfigError(f"{name}: [smtp] sender: {smtp.sender!r} is not an e-mail address")
+    why = check_address(smtp.sender)
+    if why:
+        raise ConfigError(f"{name}: [smtp] sender: {smtp.sender!r}: {why}")
     ob = section("outbox")
     outbox = OutboxSettings(folder=_path(base, ob.text("folder", str(OutboxSettings().folder))),
                             format=ob.choice("format", "json", ("json", "csv")))  # type: ignore[arg-type]
@@ -457,9 +512,13 @@ def load_config(path: str | Path | None = None) -> AutomationConfig:
         out_folder=_path(base, wr.text("out_folder", str(dw.out_folder))),
         top=int(wr.number("top", dw.top, minimum=1)),
     )
-    bad = [r for r in report.recipients if "@" not in r]
-    if bad:
-        raise ConfigError(f"{name}: [weekly_bottleneck_report] recipients: {bad[0]!r} is not an e-mail address")
+    for where, address in [*((f"[alert_target.mailboxes] {k!r}", v.strip()) for k, v in mailboxes.items()),
+                           *(("[weekly_bottleneck_report] recipients", r) for r in report.recipients),
+                           *([("[alert_target] default_mailbox", al.text("default_mailbox", ""))]
+                             if al.text("default_mailbox", "") else [])]:
+        why = check_address(address, smtp.allowed_domains)
+        if why:
+            raise ConfigError(f"{name}: {where}: {address!r}: {why}")
     return AutomationConfig(
         path=name,
         lang=lang,  # type: ignore[arg-type]

@@ -8,8 +8,9 @@
 
 Importing this package prepares the environment *before* Prefect is imported (PITFALLS.md): a
 project-local ``PREFECT_HOME`` (``.prefect/`` beside ``pyproject.toml``, else in the working
-directory) unless one is set, analytics and telemetry off, and pm4py's progress bars off. The
-Makefile exports the same variables.
+directory) unless one is set, analytics and telemetry off, pm4py's progress bars off, and 120 s for a
+temporary Prefect API to start (Prefect's 20 s are not enough on a busy 2-core machine). The Makefile
+exports the same variables.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def configure_environment() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "False")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 configure_environment()

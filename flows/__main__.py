@@ -7,16 +7,20 @@
     python -m flows ledger --config automations.toml
     python -m flows serve --config automations.toml
 
-Exit codes: 0 success, 1 a problem with the input, config, mail server or ledger (one line on
-stderr), 2 usage.
+Exit codes: 0 success, 1 a problem with the input, config, mail server, ledger or Prefect API, or an
+action that failed or is unknown (one line on stderr each; ``--debug`` adds tracebacks and Prefect's own
+log), 2 usage. Without ``PREFECT_API_URL`` each command starts a temporary Prefect API that ends with
+it, even after ``kill -9`` (``flows.api_server``). See docs/operations.md.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
-from collections.abc import Iterator
+import traceback
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
@@ -27,20 +31,50 @@ from flows import configure_environment
 
 configure_environment()
 
+from flows.api_server import PrefectApiError, temporary_api  # noqa: E402
 from processmining.errors import ProcessMiningError  # noqa: E402
 
 app = typer.Typer(name="python -m flows", help="Run the automation flows once, serve them, or inspect the ledger.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 run_app = typer.Typer(help="Run one flow once, now.", no_args_is_help=True)
 app.add_typer(run_app, name="run")
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+err = Console(stderr=True, highlight=False, emoji=False)
+out = Console(highlight=False, emoji=False)
 
 ConfigOpt = Annotated[str, typer.Option("--config", "-c", help="Automation config (TOML).")]
 LogOpt = Annotated[str, typer.Option("--log", help="The latest export, or a folder whose newest log is used.")]
 SendOpt = Annotated[bool, typer.Option("--send/--dry-run", help="Really send (default: dry run, records nothing).")]
 NowOpt = Annotated[str | None, typer.Option("--now", help="Measure at this instant (ISO 8601).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
+_DEBUG = {"on": False}
+
+
+@app.callback()
+def _main(debug: Annotated[bool, typer.Option(
+        "--debug", help="Show tracebacks and Prefect's own log on stderr (default: one line per problem).")] = False,
+) -> None:
+    """Run the automation flows once, serve them, or inspect the ledger."""
+    _DEBUG["on"] = debug
+    if not debug:  # Prefect's console log (INFO lines, tracebacks) stays out of the terminal; the API keeps it
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+
+
+def _line(text: str) -> None:
+    err.print(text.replace("\n", " "), markup=False, soft_wrap=True)
+
+
+_API_TROUBLE = ("Timed out while attempting to connect to ephemeral Prefect API", "All connection attempts failed",
+                "Connection refused", "ConnectError", "Cannot connect to", "Name or service not known")
+
+
+def _api_trouble(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        text = f"{type(seen).__name__}: {seen}"
+        if any(mark in text for mark in _API_TROUBLE) or type(seen).__module__.startswith("httpx"):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 @contextmanager
@@ -48,8 +82,34 @@ def _errors() -> Iterator[None]:
     try:
         yield
     except ProcessMiningError as exc:
-        err.print(f"error: {exc}", markup=False, soft_wrap=True)
+        if _DEBUG["on"]:
+            traceback.print_exc()
+        _line(f"error: {exc}")
         sys.exit(1)
+    except Exception as exc:
+        if _DEBUG["on"]:
+            traceback.print_exc()
+        if _api_trouble(exc):
+            url = os.environ.get("PREFECT_API_URL") or "the temporary Prefect API"
+            _line(f"error: cannot reach {url} ({type(exc).__name__}); start it with `prefect server start` "
+                  "and set PREFECT_API_URL=http://127.0.0.1:4200/api, or unset PREFECT_API_URL to use a temporary "
+                  "one")
+        else:
+            _line(f"error: internal error ({type(exc).__name__}: {exc}); run again with --debug for the "
+                  "traceback and report it")
+        sys.exit(1)
+
+
+def _run_flow(flow: Callable[..., Any], *args: Any) -> tuple[dict[str, Any], str | None]:
+    """Run a flow on the configured or a temporary Prefect API: (its result, the failure message or None)."""
+    with temporary_api():
+        state = flow(*args, return_state=True)
+        result = state.result(raise_on_failure=False)
+    if isinstance(result, BaseException):
+        raise result
+    if not isinstance(result, dict):
+        raise PrefectApiError(f"the flow run ended {state.type.value.lower()} without a result ({state.message})")
+    return result, (state.message or "failed") if state.is_failed() else None
 
 
 def _check_inputs(log: str, config: str) -> None:
@@ -61,24 +121,32 @@ def _check_inputs(log: str, config: str) -> None:
     latest_export(log)
 
 
+_COUNT_WORDS = {"sent": "sent", "would_send": "would send", "already_sent": "already sent", "unknown": "unknown",
+                "busy": "busy (another run)", "failed": "failed", "held": "held (failed permanently before)"}
+
+
 def _show(result: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
-        return
-    if "counts" in result:
-        mode = "dry run: nothing sent, nothing recorded" if result["dry_run"] else "sent"
+    elif "counts" in result:
         for record in result["actions"]:
             target = record["recipient"] or "outbox"
             out.print(f"{record['result']:>12}  {record['automation']}  {record['case']}  -> {target}: "
                       f"{record['subject']}", markup=False, soft_wrap=True)
-        counts = ", ".join(f"{k} {v}" for k, v in result["counts"].items() if v)
-        out.print(f"{mode}; {counts or 'no actions'} (ledger {result['ledger']})", markup=False)
-        if result["counts"].get("unknown"):
-            err.print(f"warning: {result['counts']['unknown']} action(s) are pending from an interrupted run and "
-                      "were not resent; check whether they arrived, then run again with --resolve-pending sent "
-                      "(they did) or --resolve-pending retry (they did not)", markup=False, soft_wrap=True)
     else:
         out.print(json.dumps(result, ensure_ascii=False, indent=2, default=str), markup=False)
+    if "counts" in result:
+        counts = result["counts"]
+        shown = ", ".join(f"{_COUNT_WORDS.get(k, k)} {v}" for k, v in counts.items()
+                          if v or k == ("would_send" if result["dry_run"] else "sent"))
+        mode = "dry run, nothing sent or recorded" if result["dry_run"] else f"run {result['run_id'][:8]}"
+        if not as_json:
+            out.print(f"{mode}: {shown} of {sum(counts.values())} action(s) (ledger {result['ledger']})",
+                      markup=False, soft_wrap=True)
+        for line in result.get("problems", []):
+            _line(line)
+        for warning in result.get("warnings", []):
+            _line(f"warning: {warning}")
 
 
 @run_app.command("analyze-export")
@@ -94,11 +162,15 @@ def run_analyze_export(
     from flows.analyze_export import analyze_export
 
     with _errors():
-        result = analyze_export(drop_folder, out_folder, archive_folder, quarantine_folder, profile)
+        result, failure = _run_flow(analyze_export, drop_folder, out_folder, archive_folder, quarantine_folder,
+                                    profile)
     _show(result, as_json)
-    if result["quarantined"] and not as_json:
-        for item in result["quarantined"]:
-            err.print(f"quarantined {item['file']}: {item['reason']}", markup=False, soft_wrap=True)
+    for item in result["quarantined"]:
+        _line(f"quarantined {item['file']}: {item['reason']}")
+    for item in result.get("left", []):
+        _line(f"error: {item['file']} left in the drop folder: {item['reason']}")
+    if failure:
+        raise typer.Exit(1)
 
 
 @run_app.command("run-automations")
@@ -108,7 +180,8 @@ def run_run_automations(
     send: SendOpt = False,
     now: NowOpt = None,
     resolve_pending: Annotated[str | None, typer.Option(
-        "--resolve-pending", help="Resolve actions left pending by an interrupted run first: sent or retry.")] = None,
+        "--resolve-pending", help="First decide every unknown action (handed over but not confirmed, or left by a "
+        "run that died): sent (it arrived) or retry (it did not). Claims of a run still alive are left alone.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Receipts, reminders and target alerts, once.
@@ -122,8 +195,10 @@ def run_run_automations(
         raise typer.Exit(2)
     with _errors():
         _check_inputs(log, config)
-        result = run_automations(log, config, send, now, resolve_pending)
+        result, failure = _run_flow(run_automations, log, config, send, now, resolve_pending)
     _show(result, as_json)
+    if failure:
+        raise typer.Exit(1)
 
 
 @run_app.command("weekly-report")
@@ -139,14 +214,17 @@ def run_weekly_report(
 
     with _errors():
         _check_inputs(log, config)
-        result = weekly_report(log, config, send, now)
+        result, failure = _run_flow(weekly_report, log, config, send, now)
     _show(result, as_json)
+    if failure:
+        raise typer.Exit(1)
 
 
 @app.command("ledger")
 def show_ledger(
     config: ConfigOpt = "automations.toml",
-    status: Annotated[str | None, typer.Option(help="Only entries with this status: pending, sent, failed.")] = None,
+    status: Annotated[str | None, typer.Option(
+        help="Only entries with this status: pending, sent, failed, unknown.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List what the ledger recorded. Example: python -m flows ledger --config automations.toml --status pending"""
@@ -162,7 +240,8 @@ def show_ledger(
         return
     for e in entries:
         out.print(f"{e.status:>8}  {e.updated_at}  {e.automation}  {e.case}  [{e.step} / {e.period}]  -> "
-                  f"{e.recipient or 'outbox'}" + (f"  ({e.error})" if e.error else ""), markup=False, soft_wrap=True)
+                  f"{e.recipient or 'outbox'}  {e.message_id}" + (f"  ({e.error})" if e.error else ""),
+                  markup=False, soft_wrap=True)
     out.print(f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'} in {cfg.ledger}", markup=False)
 
 
@@ -179,8 +258,9 @@ def serve_command(
     """Serve the three flows on their schedules (local Prefect) until Ctrl+C. Example: python -m flows serve --send"""
     from flows.serve import ServeOptions, serve
 
-    serve(ServeOptions(drop_folder=drop_folder, out_folder=out_folder, archive_folder=archive_folder,
-                       quarantine_folder=quarantine_folder, config_path=config, profile=profile, send=send))
+    with _errors(), temporary_api():
+        serve(ServeOptions(drop_folder=drop_folder, out_folder=out_folder, archive_folder=archive_folder,
+                           quarantine_folder=quarantine_folder, config_path=config, profile=profile, send=send))
 
 
 if __name__ == "__main__":

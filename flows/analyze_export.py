@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger
+from prefect.states import Failed
 
 from flows.tasks import analyse_export_task, archive_task, list_exports_task, quarantine_task, report_folder
-from processmining.errors import ProcessMiningError
+from processmining.errors import ConfigError, ProcessMiningError
 
 __all__ = ["analyze_export"]
 
@@ -20,13 +21,18 @@ def analyze_export(
     archive_folder: str | None = None,
     quarantine_folder: str | None = None,
     profile: str | None = None,
-) -> dict[str, Any]:
+) -> Any:
     """Analyse each export in the drop folder and write its reports; archive or quarantine the input.
 
     For each file directly in ``drop_folder``: validate, analyse and write every report into
     ``out_folder/<file name without suffix>/``, then move the file into the archive folder. A file that
     cannot be read or validated goes to the quarantine folder with ``<name>.error.txt`` beside it (the
     one-line reason); the flow goes on with the other files.
+
+    A problem of the set-up rather than of the file (a :class:`~processmining.errors.ConfigError`: no
+    pseudonymisation key for this process, a profile that cannot be found) quarantines nothing: the
+    files stay in the drop folder and the flow run ends Failed, saying what to set up; the next run
+    after the fix analyses them.
 
     Args:
         drop_folder: where the case-handling system drops its exports (files must appear atomically).
@@ -36,7 +42,9 @@ def analyze_export(
         profile: source profile (path or name in ``event_logs/profiles/``) for reading the exports.
 
     Returns:
-        ``{"analysed": [{"file", "reports", "archived"}], "quarantined": [{"file", "reason"}]}``.
+        ``{"analysed": [{"file", "reports", "archived"}], "quarantined": [{"file", "reason"}],
+        "left": [{"file", "reason"}]}`` (``left``: kept in the drop folder for a set-up problem; the flow
+        run is then Failed with this as its result).
     """
     logger = get_run_logger()
     drop = Path(drop_folder)
@@ -44,9 +52,14 @@ def analyze_export(
     quarantine_dir = Path(quarantine_folder) if quarantine_folder else drop / "quarantine"
     analysed: list[dict[str, str]] = []
     quarantined: list[dict[str, str]] = []
+    left: list[dict[str, str]] = []
     for path in list_exports_task(drop):
         try:
             reports = analyse_export_task(path, report_folder(out_folder, path), profile=profile)
+        except ConfigError as exc:  # the set-up's problem, not the file's: keep the file, fail the run
+            logger.error("%s left in the drop folder: %s", path.name, exc)
+            left.append({"file": str(path), "reason": str(exc)})
+            continue
         except ProcessMiningError as exc:
             reason = str(exc)
             logger.warning("quarantined %s: %s", path.name, reason)
@@ -61,4 +74,8 @@ def analyze_export(
         moved = quarantine_task(path, quarantine_dir, reason)
         quarantined.append({"file": str(moved), "reason": reason})
     logger.info("%d export(s) analysed, %d quarantined", len(analysed), len(quarantined))
-    return {"analysed": analysed, "quarantined": quarantined}
+    result = {"analysed": analysed, "quarantined": quarantined, "left": left}
+    if left:
+        return Failed(message=f"{len(left)} export(s) left in {drop} because of the set-up, not the file: "
+                              f"{left[0]['reason']}", data=result)
+    return result

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow, get_run_logger
+from prefect.states import Failed
 
 from automations.actions import CASE_AUTOMATIONS, Action
 from automations.ledger import Ledger
 from flows.tasks import build_state_task, load_config_task, plan_task, read_export_task, send_actions_task
 
-__all__ = ["run_automations"]
+__all__ = ["outcome_of", "run_automations"]
 
 
 @flow(name="run-automations")
@@ -20,7 +21,7 @@ def run_automations(
     send: bool = False,
     now: str | None = None,
     resolve_pending: str | None = None,
-) -> dict[str, Any]:
+) -> Any:
     """Acknowledge receipts, remind about unanswered requests for completion, alert units near targets.
 
     Reads the latest export, builds the state of its open cases, runs each enabled automation and
@@ -36,14 +37,19 @@ def run_automations(
             "sent" (they arrived) or "retry" (send them again, same Message-ID).
 
     Returns:
-        The run's summary: run id, dry run, counts per result, one record per action.
+        The run's summary: run id, dry run, counts per result, one record per action, one line per
+        problem and the operator's warnings. When an action failed or is unknown (handed over but not
+        confirmed) the flow run ends Failed, with that summary as its result and the problems as its message.
     """
     logger = get_run_logger()
     config = load_config_task(config_path)
     if resolve_pending:
         with Ledger(config.ledger) as ledger:
             done = ledger.resolve_pending(resolve_pending)  # type: ignore[arg-type]
-        logger.info("resolved %d pending action(s) as %s", done, resolve_pending)
+            busy = len(ledger.live_claims())
+        logger.info("resolved %d unknown action(s) as %s", done, resolve_pending)
+        if busy:
+            logger.warning("%d action(s) are being sent by a run that is still alive; left alone", busy)
     log = read_export_task(log_path, profile=config.profile)
     state = build_state_task(log, config, now=now)
     logger.info("open cases: %s", state.summary())
@@ -52,9 +58,19 @@ def run_automations(
         if config.enabled(name):
             actions.extend(plan_task(name)(state, config, state.now))
     report = send_actions_task(actions, config, dry_run=not send)
-    for line in report.lines():
+    return outcome_of(report.summary(), report.lines(), logger)
+
+
+def outcome_of(summary: dict[str, Any], lines: list[str], logger: Any) -> Any:
+    """Log a run's lines; the summary, or a Failed state holding it when an action failed or is unknown."""
+    for line in lines:
         logger.info(line)
-    if report.unknown:
-        logger.warning("%d action(s) are pending from an interrupted run and were not resent; check whether they "
-                       "arrived, then run again with --resolve-pending sent or retry", len(report.unknown))
-    return report.summary()
+    for warning in summary["warnings"]:
+        logger.warning(warning)
+    problems = summary["problems"]
+    if problems:
+        for line in problems:
+            logger.error(line)
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        return Failed(message=f"{len(problems)} action(s) failed or unknown: {problems[0]}{more}", data=summary)
+    return summary

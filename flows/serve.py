@@ -3,13 +3,18 @@
 ``python -m flows serve`` (or ``python -m flows.serve``) registers the deployments and runs them on
 their schedules in this process until stopped with Ctrl+C. Schedules (Europe/Stockholm time):
 
-==================  ===================  ===================================
-deployment          cron                 when
-==================  ===================  ===================================
-analyze-export      ``*/15 * * * *``     every 15 minutes
-run-automations     ``0 7 * * 1-5``      weekdays at 07:00
-weekly-report       ``0 6 * * 1``        Mondays at 06:00
-==================  ===================  ===================================
+========================  ===================  ===================================
+deployment                cron                 when
+========================  ===================  ===================================
+analyze-export/local      ``*/15 * * * *``     every 15 minutes
+run-automations/local     ``0 7 * * 1-5``      weekdays at 07:00
+weekly-report/local       ``0 6 * * 1``        Mondays at 06:00
+========================  ===================  ===================================
+
+The deployments are named ``local`` (flow name / deployment name), so they never overwrite the ones
+``prefect.yaml`` registers on a server (named ``server``). The process serving them needs the
+pseudonymisation key (``PROCESSMINING_PSEUDONYM_KEY``, or ``processmining keygen``'s key file):
+without it ``analyze-export`` leaves every export in the drop folder and its runs end Failed.
 
 The automations run on the newest export in the archive folder (the file ``analyze-export`` moved
 there last). Scheduled automation runs send for real only with ``--send``: without it they are dry
@@ -27,7 +32,10 @@ from flows import configure_environment
 
 configure_environment()
 
-__all__ = ["SCHEDULES", "TIMEZONE", "ServeOptions", "deployments", "serve"]
+__all__ = ["DEPLOYMENT_NAME", "SCHEDULES", "TIMEZONE", "ServeOptions", "deployments", "serve"]
+
+#: The name of every served deployment (``prefect.yaml``'s are named ``server``).
+DEPLOYMENT_NAME = "local"
 
 TIMEZONE = "Europe/Stockholm"
 #: deployment name -> cron expression (local time in :data:`TIMEZONE`).
@@ -74,20 +82,20 @@ def deployments(options: ServeOptions | None = None) -> list[Any]:
                 for name in ("drop_folder", "out_folder", "archive_folder", "quarantine_folder", "config_path")}
     return [
         analyze_export.to_deployment(
-            "analyze-export", schedules=[Cron(SCHEDULES["analyze-export"], timezone=TIMEZONE)],
+            DEPLOYMENT_NAME, schedules=[Cron(SCHEDULES["analyze-export"], timezone=TIMEZONE)],
             parameters={"drop_folder": absolute["drop_folder"], "out_folder": absolute["out_folder"],
                         "archive_folder": absolute["archive_folder"],
                         "quarantine_folder": absolute["quarantine_folder"], "profile": o.profile},
             description="Analyse exports dropped into the drop folder every 15 minutes.",
         ),
         run_automations.to_deployment(
-            "run-automations", schedules=[Cron(SCHEDULES["run-automations"], timezone=TIMEZONE)],
+            DEPLOYMENT_NAME, schedules=[Cron(SCHEDULES["run-automations"], timezone=TIMEZONE)],
             parameters={"log_path": absolute["archive_folder"], "config_path": absolute["config_path"],
                         "send": o.send},
             description="Receipts, reminders and target alerts, weekdays at 07:00.",
         ),
         weekly_report.to_deployment(
-            "weekly-report", schedules=[Cron(SCHEDULES["weekly-report"], timezone=TIMEZONE)],
+            DEPLOYMENT_NAME, schedules=[Cron(SCHEDULES["weekly-report"], timezone=TIMEZONE)],
             parameters={"log_path": absolute["archive_folder"], "config_path": absolute["config_path"],
                         "send": o.send},
             description="The weekly bottleneck report, Mondays at 06:00.",

@@ -7,6 +7,7 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from automations.actions import period_of
+from flows.run_automations import outcome_of
 from flows.tasks import (
     build_state_task,
     load_config_task,
@@ -25,7 +26,7 @@ def weekly_report(
     config_path: str = "automations.toml",
     send: bool = False,
     now: str | None = None,
-) -> dict[str, Any]:
+) -> Any:
     """Analyse the latest export, write the reports and e-mail the bottleneck workbook to its recipients.
 
     The reports go to ``[weekly_bottleneck_report] out_folder/<ISO week>/``; each recipient gets one
@@ -52,6 +53,4 @@ def weekly_report(
     report_dir = write_weekly_report_task(log, out, lang=config.lang)
     actions = plan_task("weekly_bottleneck_report")(state, config, state.now, report=report_dir)
     report = send_actions_task(actions, config, dry_run=not send)
-    for line in report.lines():
-        logger.info(line)
-    return {**report.summary(), "report": str(report_dir)}
+    return outcome_of({**report.summary(), "report": str(report_dir)}, report.lines(), logger)

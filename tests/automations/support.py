@@ -12,6 +12,7 @@ As of :data:`NOW` (Monday 2025-03-03 12:00, ISO week 10), with the config of :fu
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -208,3 +209,62 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
     return cert_path, key_path
+
+
+class FaultySmtp(SmtpSink):
+    """A real SMTP server on 127.0.0.1 that misbehaves by recipient, as mail servers do.
+
+    - ``slow*@``: the message is received (and kept), but the 250 reply comes ``slow_seconds`` later,
+      after the client's timeout;
+    - ``busy*@``: 451 (try again later) to the first ``busy_times`` deliveries of each Message-ID, then 250;
+    - ``reject*@``: 550 (mailbox unavailable) at RCPT;
+    - ``delay_seconds``: every accepted message waits this long before its 250 (to make runs overlap);
+    - :meth:`down` / :meth:`up`: the server stops listening, then listens again on the same port.
+
+    ``messages`` holds every message the server received (also the slow ones whose reply came too late);
+    :meth:`ids` counts them by Message-ID.
+    """
+
+    def __init__(self, *, slow_seconds: float = 2.0, busy_times: int = 1, delay_seconds: float = 0.0) -> None:
+        super().__init__()
+        self.slow_seconds, self.busy_times, self.delay_seconds = slow_seconds, busy_times, delay_seconds
+        self.busy_seen: dict[str, int] = {}
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802
+                          rcpt_options: Any) -> str:
+        if address.startswith("reject"):
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        import asyncio
+        import email
+        import email.policy
+
+        message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+        rcpt = envelope.rcpt_tos[0]
+        if rcpt.startswith("busy"):
+            seen = self.busy_seen.get(message["Message-ID"], 0)
+            self.busy_seen[message["Message-ID"]] = seen + 1
+            if seen < self.busy_times:
+                return "451 4.3.2 try again later"
+        self.messages.append(message)
+        self.rcpt_tos.append(list(envelope.rcpt_tos))
+        if rcpt.startswith("slow"):
+            await asyncio.sleep(self.slow_seconds)
+        elif self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
+        return "250 Message accepted for delivery"
+
+    def ids(self) -> Counter[str]:
+        return Counter(m["Message-ID"] for m in self.messages)
+
+    def down(self) -> None:
+        self.controller.stop()
+
+    def up(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)  # a stopped one cannot restart
+        self.controller.start()

@@ -96,17 +96,44 @@ def test_resolve_pending_as_sent_means_never_again(tmp_path):
     assert rec.delivered == []
 
 
-def test_a_failure_is_recorded_stops_the_run_and_is_retried_next_time(tmp_path):
+def test_a_failure_is_recorded_does_not_stop_the_run_and_is_retried_next_time(tmp_path):
     db = tmp_path / "ledger.sqlite3"
     rec = Recorder(fail_on="B")
-    with pytest.raises(AutomationError, match=r"refused \(1 sent before the failure are recorded"):
-        carry_out(actions("A", "B", "C"), ledger_path=db, adapters={"email": rec}, dry_run=False)
+    report = carry_out(actions("A", "B", "C"), ledger_path=db, adapters={"email": rec}, dry_run=False, retries=0)
+    assert [c for c, _ in rec.delivered] == ["A", "C"]
+    assert report.counts()["sent"] == 2 and report.counts()["failed"] == 1
+    assert report.problems() == ["failed: case B, remind_completion [request 2025-02-03T09:00:00+01:00 / 2025-W10]: "
+                                 "SMTP 127.0.0.1:25: recipient B@example.se refused; the next run tries again"]
     with Ledger(db) as ledger:
-        assert {e.case: e.status for e in ledger.entries()} == {"A": "sent", "B": "failed"}
+        assert {e.case: e.status for e in ledger.entries()} == {"A": "sent", "B": "failed", "C": "sent"}
         assert "refused" in (ledger.get(actions("B")[0].key).error or "")
     rec.fail_on = None
-    carry_out(actions("A", "B", "C"), ledger_path=db, adapters={"email": rec}, dry_run=False)
-    assert [c for c, _ in rec.delivered] == ["A", "B", "C"]
+    again = carry_out(actions("A", "B", "C"), ledger_path=db, adapters={"email": rec}, dry_run=False)
+    assert [c for c, _ in rec.delivered] == ["A", "C", "B"]
+    assert again.counts()["sent"] == 1 and again.counts()["already_sent"] == 2
+
+
+def test_a_ledger_of_the_earlier_version_is_migrated(tmp_path):
+    db = tmp_path / "ledger.sqlite3"
+    with sqlite3.connect(db) as conn:
+        conn.execute(_V1_SCHEMA)
+        conn.execute("INSERT INTO actions VALUES ('remind_completion', 'A', 'request 2025-02-03T09:00:00+01:00', "
+                     "'2025-W10', 'email', 'A@example.se', 's', '<m>', 'sent', 1, 'r', 't', 't', 'ok', NULL)")
+    rec = Recorder()
+    dry = carry_out(actions("A", "B"), ledger_path=db, adapters={"email": rec})  # read as it is, not changed
+    assert [o.result for o in dry.outcomes] == ["already_sent", "would_send"]
+    carry_out(actions("A", "B"), ledger_path=db, adapters={"email": rec}, dry_run=False)
+    assert [c for c, _ in rec.delivered] == ["B"]
+    with Ledger(db) as ledger:
+        assert ledger.counts() == {"sent": 2}
+        ledger.mark_unknown(("x", "y", "z", "w"), "no such row: nothing happens")
+
+
+_V1_SCHEMA = """CREATE TABLE actions (automation TEXT NOT NULL, case_id TEXT NOT NULL, step TEXT NOT NULL,
+    period TEXT NOT NULL, channel TEXT NOT NULL, recipient TEXT, subject TEXT NOT NULL, message_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')), attempts INTEGER NOT NULL DEFAULT 1,
+    run_id TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, receipt TEXT, error TEXT,
+    PRIMARY KEY (automation, case_id, step, period))"""
 
 
 def test_a_key_claimed_by_another_run_is_not_claimed_again(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 from tests.support import shared_log
 
@@ -32,3 +33,24 @@ def test_two_reports_one_quarantined_inputs_archived(prefect_harness, tmp_path):
     assert sorted(p.name for p in drop.iterdir() if p.is_file()) == []
     assert [item["file"] for item in result["analysed"]] == ["export_monday.csv", "export_tuesday.csv"]
     assert len(result["quarantined"]) == 1 and result["quarantined"][0]["reason"] == reason.strip()
+
+
+def test_without_a_pseudonymisation_key_nothing_is_quarantined_and_the_run_fails(prefect_harness, tmp_path,
+                                                                                  monkeypatch):
+    pytest.importorskip("processmining.pipeline", reason="processmining.pipeline (run_analysis) is not written yet")
+    from flows.analyze_export import analyze_export
+
+    monkeypatch.delenv("PROCESSMINING_PSEUDONYM_KEY", raising=False)
+    monkeypatch.delenv("PROCESSMINING_PSEUDONYM_KEY_FILE", raising=False)
+    monkeypatch.chdir(tmp_path)  # no .processmining/pseudonym.key here either
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    shutil.copy(shared_log("running-example.csv"), drop / "export_monday.csv")
+
+    state = analyze_export(str(drop), str(tmp_path / "reports"), return_state=True)
+
+    assert state.is_failed()
+    assert "left in" in state.message and "no pseudonymisation key" in state.message
+    result = state.result(raise_on_failure=False)
+    assert result["quarantined"] == [] and [Path(i["file"]).name for i in result["left"]] == ["export_monday.csv"]
+    assert (drop / "export_monday.csv").is_file() and not (drop / "quarantine").exists()
