@@ -6,105 +6,47 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from contextlib import ExitStack
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ._app import app, err, library_errors, out
-from ._engine import EngineName, EngineOption, PartitionsOption, SchedulerOption
 from ._options import (
-    CalendarKind,
+    AnalysisArgs,
     InputArgs,
+    JsonOption,
     Lang,
-    Period,
+    LangOption,
+    SourceArgs,
+    analysis_options,
     input_options,
     open_log,
+    source_options,
 )
 
 if TYPE_CHECKING:
+    from ..analysis import AnalysisOptions
     from ..ingest.arrow_csv import StartedRead
-
-PANEL = "Analysis options"
-
-
-class HandoverLevel(StrEnum):
-    """Whose handovers the graph shows."""
-
-    auto = "auto"
-    unit = "unit"
-    resource = "resource"
-
 
 OutOption = Annotated[Path, typer.Option("--out", metavar="DIR", file_okay=False, show_default=False,
                                          help="Folder to write the reports into (created if missing).")]
-CalendarOption = Annotated[CalendarKind, typer.Option("--calendar", rich_help_panel=PANEL,
-                           help="se: Swedish working days (weekends and public holidays off); none: 24-hour days.")]
-HoursOption = Annotated[str, typer.Option("--hours", help="Working hours, e.g. 08-17 or 8:30-16:30.",
-                                          rich_help_panel=PANEL)]
-ClockStopOption = Annotated[list[str] | None, typer.Option(
-    "--clock-stop", metavar="\"A=>B\"", rich_help_panel=PANEL, show_default=False,
-    help="Waiting from A to the next B is the applicant's (repeatable).")]
-TargetDaysOption = Annotated[float | None, typer.Option(
-    "--target-days", metavar="N", min=0.001, rich_help_panel=PANEL, show_default=False,
-    help="Handling-time target in working days for every case (measured on agency time).")]
-TargetsFileOption = Annotated[Path | None, typer.Option(
-    "--targets", metavar="FILE", rich_help_panel=PANEL, show_default=False,
-    help="TOML with [targets] per programme and/or [bottlenecks] clock_stops, end_activities "
-         "(see `processmining bottlenecks --help`).")]
-EndActivityOption = Annotated[list[str] | None, typer.Option(
-    "--end-activity", metavar="ACTIVITY", rich_help_panel=PANEL, show_default=False,
-    help="Activity that closes a case (repeatable; default \"Ärende avslutat\" where the log has it).")]
-TopOption = Annotated[int, typer.Option("--top", min=1, metavar="N", rich_help_panel=PANEL,
-                                        help="How many bottlenecks, variants and candidates the summaries show.")]
-PeriodOption = Annotated[Period, typer.Option("--period", help="Trends per month or quarter.", rich_help_panel=PANEL)]
-ActivitiesPctOption = Annotated[float | None, typer.Option(
-    "--activities", metavar="PCT", min=0.001, max=100, rich_help_panel=PANEL, show_default=False,
-    help="Map: keep the most frequent activities covering PCT % of events (default: all up to 40 "
-         "activities, else the 35 most frequent).")]
-PathsPctOption = Annotated[float | None, typer.Option(
-    "--paths", metavar="PCT", min=0.001, max=100, rich_help_panel=PANEL, show_default=False,
-    help="Map: keep the most frequent paths covering PCT % of transitions (default: at most 2 per shown "
-         "activity); the map stays connected.")]
-HandoverLevelOption = Annotated[HandoverLevel, typer.Option(
-    "--handover-level", rich_help_panel=PANEL,
-    help="Handover graph between units (org:group) or case officers; auto: units where the log has them.")]
-MinGroupOption = Annotated[int, typer.Option("--min-group", min=1, metavar="K", rich_help_panel=PANEL,
-                                             help="Leave out every handover figure about fewer than K cases.")]
-CandidatesConfigOption = Annotated[Path | None, typer.Option(
-    "--candidates-config", metavar="FILE", rich_help_panel=PANEL, show_default=False,
-    help="TOML with the automation score's weights and assumptions (see `processmining candidates --help`).")]
-SOURCES_PANEL = "Several sources"
 LogPaths = Annotated[list[Path] | None, typer.Argument(
     help="Event log(s): .csv, .xlsx, .xes, .xes.gz or .parquet. Several files are merged on their case key "
          "(the first is the case system); or give --project instead.", show_default=False)]
-ProjectOption = Annotated[Path | None, typer.Option(
-    "--project", metavar="FILE", rich_help_panel=SOURCES_PANEL, show_default=False,
-    help="Project file (TOML) naming several sources, their profiles, key normalisation and clock offsets "
-         "(example: event_logs/projects/demo_split.toml).")]
-JoinKeyOption = Annotated[str | None, typer.Option(
-    "--join-key", metavar="COL[,COL...]", rich_help_panel=SOURCES_PANEL, show_default=False,
-    help="Case-key column: one name for every file, or one per file (e.g. Diarienummer,Ärende-ID).")]
-KeyPrefixOption = Annotated[list[str] | None, typer.Option(
-    "--key-prefix", metavar="TEXT", rich_help_panel=SOURCES_PANEL, show_default=False,
-    help="Prefix removed from case keys before matching (repeatable), e.g. \"TVV \".")]
-ClockOffsetOption = Annotated[list[str] | None, typer.Option(
-    "--clock-offset", metavar="±HH:MM", rich_help_panel=SOURCES_PANEL, show_default=False,
-    help="Added to one file's times, one per file in order (e.g. +00:00 -00:07).")]
-ByOption = Annotated[str | None, typer.Option(
-    "--by", metavar="ATTRIBUTE", rich_help_panel=PANEL, show_default=False,
-    help="Also compare the groups of this attribute side by side: region (case:region), program, org:group, ...")]
-LangOption = Annotated[Lang, typer.Option("--lang", help="Language of the reports: sv or en.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print summary.json on stdout.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (and --json).")]
 
 
-def _options(*, calendar: CalendarKind, hours: str, clock_stop: list[str] | None, target_days: float | None,
-             targets_file: Path | None, end_activity: list[str] | None, top: int, period: Period,
-             activities: float | None, paths: float | None, handover_level: HandoverLevel, min_group: int,
-             candidates_config: Path | None, by: str | None, engine: EngineName, scheduler: str | None,
-             partitions: int | None) -> Any:
+def analysis_options_of(analysis: AnalysisArgs) -> AnalysisOptions:
+    """The :class:`~processmining.analysis.AnalysisOptions` of the analysis option group (reads ``--targets``)."""
+    return _options(**analysis)
+
+
+def _options(*, calendar: Any, hours: str, clock_stop: list[str] | None, target_days: float | None,
+             targets_file: Path | None, end_activity: list[str] | None, top: int, period: Any,
+             activities: float | None, paths: float | None, handover_level: Any, min_group: int,
+             candidates_config: Path | None, by: str | None, engine: Any, scheduler: str | None,
+             partitions: int | None) -> AnalysisOptions:
     from ..analyses.sla import BottleneckSettings, Targets
     from ..analysis import AnalysisOptions
     from ..config import load_settings
@@ -244,35 +186,18 @@ def _print_summary(summary: dict[str, Any], lang: str) -> None:
 
 @app.command()
 @input_options()
+@source_options()
+@analysis_options()
 def analyze(
     out_dir: OutOption,
     log_paths: LogPaths = None,
-    calendar: CalendarOption = CalendarKind.se,
-    hours: HoursOption = "08-17",
-    clock_stop: ClockStopOption = None,
-    target_days: TargetDaysOption = None,
-    targets_file: TargetsFileOption = None,
-    end_activity: EndActivityOption = None,
-    top: TopOption = 10,
-    period: PeriodOption = Period.month,
-    activities: ActivitiesPctOption = None,
-    paths: PathsPctOption = None,
-    handover_level: HandoverLevelOption = HandoverLevel.auto,
-    min_group: MinGroupOption = 5,
-    candidates_config: CandidatesConfigOption = None,
-    by: ByOption = None,
-    project: ProjectOption = None,
-    join_key: JoinKeyOption = None,
-    key_prefix: KeyPrefixOption = None,
-    clock_offset: ClockOffsetOption = None,
-    engine: EngineOption = EngineName.local,
-    scheduler: SchedulerOption = None,
-    partitions: PartitionsOption = None,
     lang: LangOption = Lang.sv,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
     *,
     inputs: InputArgs,
+    analysis: AnalysisArgs,
+    sources: SourceArgs,
 ) -> None:
     """Analyse LOG and write every report into --out: the main job.
 
@@ -282,19 +207,14 @@ def analyze(
     Example: processmining analyze event_logs/demo.csv --profile demo --out reports/demo
     --clock-stop "Komplettering begärd=>Komplettering inkommen" --target-days 40
     """
-    sources = dict(project=project, join_key=join_key, key_prefix=key_prefix, clock_offset=clock_offset)
     _run(log_paths or [], out_dir, sources=sources, lang=lang, excel=True, html=True, maps=True, as_json=as_json,
-         quiet=quiet,
-         open_args=inputs,
-         option_args=dict(calendar=calendar, hours=hours, clock_stop=clock_stop, target_days=target_days,
-                          targets_file=targets_file, end_activity=end_activity, top=top, period=period,
-                          activities=activities, paths=paths, handover_level=handover_level, min_group=min_group,
-                          candidates_config=candidates_config, by=by, engine=engine, scheduler=scheduler,
-                          partitions=partitions))
+         quiet=quiet, open_args=inputs, option_args=analysis)
 
 
 @app.command()
 @input_options()
+@source_options()
+@analysis_options()
 def report(
     out_dir: OutOption,
     log_paths: LogPaths = None,
@@ -302,32 +222,13 @@ def report(
                                              "only.")] = False,
     html_only: Annotated[bool, typer.Option("--html-only", help="Write report.html (and summary.json) only.")]
     = False,
-    calendar: CalendarOption = CalendarKind.se,
-    hours: HoursOption = "08-17",
-    clock_stop: ClockStopOption = None,
-    target_days: TargetDaysOption = None,
-    targets_file: TargetsFileOption = None,
-    end_activity: EndActivityOption = None,
-    top: TopOption = 10,
-    period: PeriodOption = Period.month,
-    activities: ActivitiesPctOption = None,
-    paths: PathsPctOption = None,
-    handover_level: HandoverLevelOption = HandoverLevel.auto,
-    min_group: MinGroupOption = 5,
-    candidates_config: CandidatesConfigOption = None,
-    by: ByOption = None,
-    project: ProjectOption = None,
-    join_key: JoinKeyOption = None,
-    key_prefix: KeyPrefixOption = None,
-    clock_offset: ClockOffsetOption = None,
-    engine: EngineOption = EngineName.local,
-    scheduler: SchedulerOption = None,
-    partitions: PartitionsOption = None,
     lang: LangOption = Lang.sv,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
     *,
     inputs: InputArgs,
+    analysis: AnalysisArgs,
+    sources: SourceArgs,
 ) -> None:
     """Write the auditors' workbook and the process owners' page for LOG (same figures as analyze).
 
@@ -337,12 +238,5 @@ def report(
         err.print("error: --excel-only and --html-only exclude each other; pass one of them or neither",
                   markup=False)
         raise typer.Exit(2)
-    sources = dict(project=project, join_key=join_key, key_prefix=key_prefix, clock_offset=clock_offset)
     _run(log_paths or [], out_dir, sources=sources, lang=lang, excel=not html_only, html=not excel_only, maps=True,
-         as_json=as_json, quiet=quiet,
-         open_args=inputs,
-         option_args=dict(calendar=calendar, hours=hours, clock_stop=clock_stop, target_days=target_days,
-                          targets_file=targets_file, end_activity=end_activity, top=top, period=period,
-                          activities=activities, paths=paths, handover_level=handover_level, min_group=min_group,
-                          candidates_config=candidates_config, by=by, engine=engine, scheduler=scheduler,
-                          partitions=partitions))
+         as_json=as_json, quiet=quiet, open_args=inputs, option_args=analysis)

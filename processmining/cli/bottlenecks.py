@@ -12,8 +12,12 @@ import typer
 from ._app import app, err, library_errors, out
 from ._options import (
     CalendarKind,
+    CalendarOption,
+    HoursOption,
     InputArgs,
+    JsonOption,
     Lang,
+    LangOption,
     LogPath,
     Period,
     input_options,
@@ -37,11 +41,8 @@ class TargetUnit(StrEnum):
 @input_options()
 def bottlenecks(
     log_path: LogPath,
-    calendar: Annotated[CalendarKind, typer.Option("--calendar", help="se: Swedish working days (weekends and "
-                        "public holidays off); none: 24-hour calendar days.", rich_help_panel=ANALYSIS_PANEL)]
-    = CalendarKind.se,
-    hours: Annotated[str, typer.Option("--hours", help="Working hours, e.g. 08-17 or 8:30-16:30.",
-                                       rich_help_panel=ANALYSIS_PANEL)] = "08-17",
+    calendar: CalendarOption = CalendarKind.se,
+    hours: HoursOption = "08-17",
     target_days: Annotated[float | None, typer.Option("--target-days", metavar="N", min=0.001,
                            help="Handling-time target for every case (working days unless --target-unit days); "
                                 "measured on agency time when clock stops are given.",
@@ -65,9 +66,8 @@ def bottlenecks(
                                      rich_help_panel=ANALYSIS_PANEL)] = 10,
     period: Annotated[Period, typer.Option("--period", help="Trends per month or quarter.",
                                            rich_help_panel=ANALYSIS_PANEL)] = Period.month,
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of the printed report: sv or en.",
-                                       rich_help_panel=ANALYSIS_PANEL)] = Lang.sv,
-    json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
+    lang: LangOption = Lang.sv,
+    json_output: JsonOption = False,
     out_dir: Annotated[Path | None, typer.Option("--out", metavar="DIR", file_okay=False,
                        help="Also write bottlenecks.csv, activities.csv, cases.csv, wip.csv, trends.csv, "
                             "rework.csv, pingpong.csv and bottlenecks_definitions.txt here.", show_default=False)]

@@ -12,8 +12,12 @@ import typer
 from ._app import app, err, library_errors, out
 from ._options import (
     CalendarKind,
+    CalendarOption,
+    HoursOption,
     InputArgs,
+    JsonOption,
     Lang,
+    LangOption,
     LogPath,
     input_options,
     open_log,
@@ -90,14 +94,10 @@ def discover(
         "--precision/--no-precision", rich_help_panel=MODEL_PANEL, show_default=False,
         help="Compute precision with --reference (default: only when the cases have at most 5,000 distinct "
              "prefixes; it replays every prefix, minutes on large logs).")] = None,
-    calendar: Annotated[CalendarKind, typer.Option("--calendar", rich_help_panel=MAP_PANEL,
-                                                   help="se: Swedish working days; none: 24-hour days.")]
-    = CalendarKind.se,
-    hours: Annotated[str, typer.Option("--hours", help="Working hours, e.g. 08-17 or 8:30-16:30.",
-                                       rich_help_panel=MAP_PANEL)] = "08-17",
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of the maps: sv or en.", rich_help_panel=MAP_PANEL)]
-    = Lang.sv,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
+    calendar: CalendarOption = CalendarKind.se,
+    hours: HoursOption = "08-17",
+    lang: LangOption = Lang.sv,
+    as_json: JsonOption = False,
     *,
     inputs: InputArgs,
 ) -> None:

@@ -14,8 +14,12 @@ import typer
 from ._app import app, err, library_errors, out
 from ._options import (
     CalendarKind,
+    CalendarOption,
+    HoursOption,
     InputArgs,
+    JsonOption,
     Lang,
+    LangOption,
     LogPath,
     input_options,
     open_log,
@@ -55,14 +59,10 @@ def handovers(
     show_names: Annotated[bool, typer.Option("--show-names", rich_help_panel=PANEL,
                                              help="Allow resource level on a log read with --no-pseudonymise "
                                                   "(case officers' real ids end up in the files).")] = False,
-    calendar: Annotated[CalendarKind, typer.Option("--calendar", rich_help_panel=PANEL,
-                                                   help="se: Swedish working days; none: 24-hour days.")]
-    = CalendarKind.se,
-    hours: Annotated[str, typer.Option("--hours", help="Working hours, e.g. 08-17 or 8:30-16:30.",
-                                       rich_help_panel=PANEL)] = "08-17",
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of the map: sv or en.", rich_help_panel=PANEL)]
-    = Lang.sv,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
+    calendar: CalendarOption = CalendarKind.se,
+    hours: HoursOption = "08-17",
+    lang: LangOption = Lang.sv,
+    as_json: JsonOption = False,
     *,
     inputs: InputArgs,
 ) -> None:

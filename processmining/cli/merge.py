@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from ._app import app, err, library_errors, out
-from ._options import PseudonymiseOption, StrictOption
+from ._options import JsonOption, PseudonymiseOption, StrictOption
 
 
 @app.command()
@@ -20,7 +20,7 @@ def merge(
     out_path: Annotated[Path, typer.Option("--out", metavar="FILE", dir_okay=False, help="The merged log: .parquet "
                         "or .csv. merge_report.csv, merge_keys.csv and (if any) merge_rejects.csv are written "
                         "beside it.", show_default=False)],
-    json_output: Annotated[bool, typer.Option("--json", help="Print the merge report as JSON on stdout.")] = False,
+    json_output: JsonOption = False,
     strict: StrictOption = False,
     pseudonymise: PseudonymiseOption = True,
 ) -> None:

@@ -11,8 +11,12 @@ import typer
 from ._app import app, err, library_errors, out
 from ._options import (
     CalendarKind,
+    CalendarOption,
+    HoursOption,
     InputArgs,
+    JsonOption,
     Lang,
+    LangOption,
     LogPath,
     input_options,
     open_log,
@@ -41,13 +45,10 @@ def perspectives(
     min_difference: Annotated[float, typer.Option("--min-difference", min=0.0, metavar="DAYS",
                                                   help="... and at least DAYS working days more.",
                                                   rich_help_panel=ANALYSIS_PANEL)] = 0.5,
-    calendar: Annotated[CalendarKind, typer.Option("--calendar", help="se: Swedish working days; none: 24-hour "
-                                                   "calendar days.", rich_help_panel=ANALYSIS_PANEL)] = CalendarKind.se,
-    hours: Annotated[str, typer.Option("--hours", help="Working hours, e.g. 08-17.",
-                                       rich_help_panel=ANALYSIS_PANEL)] = "08-17",
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of the printed report: sv or en.",
-                                       rich_help_panel=ANALYSIS_PANEL)] = Lang.sv,
-    json_output: Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")] = False,
+    calendar: CalendarOption = CalendarKind.se,
+    hours: HoursOption = "08-17",
+    lang: LangOption = Lang.sv,
+    json_output: JsonOption = False,
     out_dir: Annotated[Path | None, typer.Option("--out", metavar="DIR", file_okay=False,
                        help="Also write perspective_groups.csv, perspective_edges.csv and "
                             "perspective_differences.csv here.", show_default=False)] = None,

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from ._app import app, err, library_errors
+from ._options import JsonOption
 
 
 class SampleFormat(StrEnum):
@@ -42,7 +43,7 @@ def sample(
     ] = None,
     clean: Annotated[bool, typer.Option("--clean", help="Leave out the messy rows (for benchmarks).")] = False,
     start: Annotated[str, typer.Option("--start", help="First day of the simulated two years.")] = "2024-01-01",
-    as_json: Annotated[bool, typer.Option("--json", help="Print what was written as JSON on stdout.")] = False,
+    as_json: JsonOption = False,
     split: Annotated[Path | None, typer.Option("--split", metavar="DIR", file_okay=False, help="Also (or instead "
                      "of --out) write the export split in two systems into DIR: case_system.csv, payments.csv "
                      "(other key spelling, clock a few minutes fast, a few payments for unknown cases) and the "

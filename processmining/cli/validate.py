@@ -12,6 +12,7 @@ from ..errors import ConfigError
 from ._app import app, err, library_errors, out
 from ._options import (
     InputArgs,
+    JsonOption,
     LogPath,
     input_options,
     open_log,
@@ -24,7 +25,7 @@ def validate(
     log_path: LogPath,
     *,
     inputs: InputArgs,
-    json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
+    json_output: JsonOption = False,
     rejects: Annotated[
         Path | None,
         typer.Option("--rejects", metavar="FILE", help="Write the rejected rows to FILE (CSV; without it they "
