@@ -12,9 +12,10 @@ Layer: the bottom (beside :mod:`processmining.errors`).
 
 from __future__ import annotations
 
+import csv
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,12 +23,18 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["atomic_path", "csv_safe", "write_bytes", "write_csv", "write_text"]
+__all__ = ["CSV_DIALECT", "atomic_path", "csv_safe", "write_bytes", "write_csv", "write_rows", "write_text"]
+
+#: The project's one CSV dialect: what Swedish Excel opens as it is (UTF-8 with BOM, ``;``, decimal comma,
+#: CRLF), every text cell guarded against running as a formula, times as ISO 8601 with their offset.
+CSV_DIALECT = {"sep": ";", "decimal": ",", "encoding": "utf-8-sig", "lineterminator": "\r\n"}
 
 
 @contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
+def atomic_path(path: str | Path, *, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it replaces ``path``, on error it is removed.
+
+    ``suffix`` ends the temporary name, for writers that add their own otherwise (pm4py's OCEL writers).
 
     Example::
 
@@ -36,7 +43,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp{suffix}")
     try:
         yield tmp
         os.replace(tmp, target)
@@ -74,6 +81,30 @@ def _is_number(text: str) -> bool:
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """A table as CSV for Swedish Excel (UTF-8 with BOM, ``;``, decimal comma, CRLF), written atomically."""
-    text = frame.to_csv(sep=";", decimal=",", index=False, float_format="%.4f", lineterminator="\r\n")
+    """A table as CSV in the project's dialect (:data:`CSV_DIALECT`), written atomically: floats with four
+    decimals and a decimal comma, tz-aware times as ISO 8601 with offset, text guarded by :func:`csv_safe`."""
+    import pandas as pd
+
+    from .formatting import iso_times
+
+    out = frame.copy(deep=False)
+    for column in out.columns:
+        values = out[column]
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            out[column] = iso_times(values)
+        elif values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            out[column] = values.map(csv_safe, na_action="ignore")
+    text = out.to_csv(sep=";", decimal=",", index=False, float_format="%.4f", lineterminator="\r\n")
     return write_bytes(Path(path), text.encode("utf-8-sig"))
+
+
+def write_rows(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Path:
+    """Rows streamed as CSV in the project's dialect (for tables too long to build as a frame), atomically;
+    text cells are guarded by :func:`csv_safe`, numbers written as they are."""
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([v if isinstance(v, int | float) and not isinstance(v, bool) else csv_safe(v)
+                             for v in row])
+    return Path(path)

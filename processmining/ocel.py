@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import html
 import math
-import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -41,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, UnreadableFileError
+from .files import atomic_path, write_bytes
 from .log import ACTIVITY, CASE, GROUP, RESOURCE, SOURCE_SYSTEM, TIMESTAMP, EventLog
 
 if TYPE_CHECKING:
@@ -199,18 +199,11 @@ def write_ocel2(ocel: OCEL, path: str | Path) -> Path:
     pm = pm4py()
     writer = {"json": pm.write_ocel2_json, "sqlite": pm.write_ocel2_sqlite, "xml": pm.write_ocel2_xml}[fmt]
     suffix = next(s for s in OCEL_SUFFIXES if path.name.lower().endswith(s))
-    tmp = path.with_name(f".{path.name}.tmp{suffix}")  # pm4py's writers add a suffix unless it is there
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if tmp.exists():
-            tmp.unlink()
-        writer(ocel, str(tmp))
-        os.replace(tmp, path)
+        with atomic_path(path, suffix=suffix) as tmp:  # pm4py's writers add a suffix unless it is there
+            writer(ocel, str(tmp))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write ({exc.strerror or exc}); check that the folder is writable") from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return path
 
 
@@ -387,17 +380,9 @@ def render_ocdfg(
     written = []
     for fmt in formats:
         target = stem.with_name(f"{stem.name}.{fmt}")
-        tmp = target.with_name(target.name + ".tmp")
         try:
-            data = source.pipe(format=fmt)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(data)
-            os.replace(tmp, target)
+            written.append(write_bytes(target, source.pipe(format=fmt)))
         except OSError as exc:
             raise ConfigError(f"{target}: cannot write ({exc.strerror or exc}); check that the folder is writable") \
                 from exc
-        finally:
-            if tmp.exists():
-                tmp.unlink()
-        written.append(target)
     return written

@@ -437,10 +437,10 @@ def test_csv_files_hold_the_ranking_and_the_cases(demo_report: BottleneckReport,
     written = write_bottleneck_csvs(demo_report, tmp_path)
     names = {p.name for p in written}
     assert {"bottlenecks.csv", "activities.csv", "cases.csv", "wip.csv", "trends.csv", "rework.csv"} <= names
-    edges = pd.read_csv(tmp_path / "bottlenecks.csv", encoding="utf-8-sig")
+    edges = pd.read_csv(tmp_path / "bottlenecks.csv", sep=";", decimal=",", encoding="utf-8-sig")
     assert (edges.loc[0, "source"], edges.loc[0, "target"]) == ("Bedömning", "Beslut fattat")
     assert len(edges) == len(demo_report.edges) and edges.loc[0, "text_sv"].startswith("Bedömning → Beslut")
-    cases = pd.read_csv(tmp_path / "cases.csv", encoding="utf-8-sig")
+    cases = pd.read_csv(tmp_path / "cases.csv", sep=";", decimal=",", encoding="utf-8-sig")
     assert len(cases) == 400 and {"agency_workdays", "sla_status", "case:program"} <= set(cases.columns)
     definitions = (tmp_path / "bottlenecks_definitions.txt").read_text(encoding="utf-8")
     assert "Svenska arbetsdagar" in definitions and "Swedish working days" in definitions
@@ -458,7 +458,7 @@ def test_cli_json_and_files(demo_csv: Path, tmp_path: Path) -> None:
     assert [(b["from"], b["to"]) for b in summary["bottlenecks"]][0] == ("Bedömning", "Beslut fattat")
     assert len(summary["bottlenecks"]) == 3
     assert summary["calendar"]["kind"] == "se" and summary["sla"]["basis"] == "agency"
-    assert len(pd.read_csv(tmp_path / "out" / "wip.csv", encoding="utf-8-sig")) > 100
+    assert len(pd.read_csv(tmp_path / "out" / "wip.csv", sep=";", decimal=",", encoding="utf-8-sig")) > 100
     assert "wrote 8 files" in result.stderr
 
 

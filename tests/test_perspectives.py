@@ -153,7 +153,7 @@ def test_cli_perspectives(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert ok.exit_code == 0, ok.output
     payload = json.loads(ok.stdout)
     assert payload["differences"][0]["group"] == "Skåne" and payload["differences"][0]["from"] == FORDELAT
-    written = pd.read_csv(tmp_path / "perspective_differences.csv", encoding="utf-8-sig")
+    written = pd.read_csv(tmp_path / "perspective_differences.csv", sep=";", decimal=",", encoding="utf-8-sig")
     assert written["group"].iloc[0] == "Skåne"
     text = runner.invoke(app, ["perspectives", str(DEMO_CSV), "--profile", str(DEMO_PROFILE), "--by", "region"],
                          env={"COLUMNS": "160"})

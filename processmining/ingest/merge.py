@@ -62,7 +62,6 @@ A project file names the sources (``load_project``; paths are relative to the pr
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import hashlib
@@ -77,8 +76,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError, StrictModeError
-from ..files import csv_safe
-from ..formatting import iso_times
+from ..files import write_csv
 from ..log import ACTIVITY, CASE, ROW, SOURCE_SYSTEM, START, TIMESTAMP, EventLog, Source, empty_rejects
 from .profiles import Profile, parse_profile, resolve_profile
 
@@ -371,7 +369,7 @@ class MergeReport:
             rows.append({k: d[k] for k in ("system", "path", "format", "sha256", "rows_read", "kept", "rejected",
                                            "rejected_at_merge", "duplicates_removed", "starts_merged", "cases",
                                            "cases_only_here", "unmatched", "unnormalised")})
-            rows[-1]["clock_offset_minutes"] = s.clock_offset.total_seconds() / 60
+            rows[-1]["clock_offset_minutes"] = round(s.clock_offset.total_seconds() / 60)  # offsets are ±HH:MM
             rows[-1]["normalisation"] = d["normalisation"]
         return pd.DataFrame(rows)
 
@@ -893,29 +891,14 @@ def open_sources(
 
 
 # ---- files ----------------------------------------------------------------------------------------
-def _write_csv(frame: pd.DataFrame, target: Path) -> Path:
-    """``;``-separated, UTF-8 with BOM; text a spreadsheet would run as a formula gets a leading apostrophe."""
-    out = frame.copy()
-    for column in out.columns:
-        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
-            out[column] = iso_times(out[column])
-        elif pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object:
-            out[column] = out[column].map(csv_safe)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    out.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    tmp.replace(target)
-    return target
-
-
 def write_merge_report(report: MergeReport, directory: str | Path) -> list[Path]:
     """``merge_report.csv`` (one row per source) and ``merge_keys.csv`` (one row per key problem).
 
     UTF-8 with BOM, ``;``-separated (opens right in a Swedish Excel).
     """
     directory = Path(directory)
-    return [_write_csv(report.to_frame(), directory / "merge_report.csv"),
-            _write_csv(report.keys, directory / "merge_keys.csv")]
+    return [write_csv(report.to_frame(), directory / "merge_report.csv"),
+            write_csv(report.keys, directory / "merge_keys.csv")]
 
 
 def write_log(log: EventLog, path: str | Path) -> Path:
@@ -941,7 +924,7 @@ def write_log(log: EventLog, path: str | Path) -> Path:
             tmp.replace(path)
             return path
         if suffix == ".csv":
-            return _write_csv(events, path)
+            return write_csv(events, path)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write ({exc.strerror or exc}); check that the folder is writable") from exc
     raise ConfigError(f"{path}: write the merged log as .parquet or .csv")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import MissingColumnsError
-from ..files import csv_safe
+from ..files import csv_safe, write_rows
 from ..log import EventLog
 from .arrow_csv import StartedRead
 from .mapping import detect_roles
@@ -135,12 +134,7 @@ def write_rejects(log: EventLog, path: str | Path) -> Path:
     Values that a spreadsheet would run as a formula (starting with ``=``, ``@``, or ``+``/``-``
     followed by text) are written with a leading apostrophe.
     """
-    path = Path(path)
     rejects = log.rejects
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-        writer.writerow(["row", "column", "value", "reason"])
-        for row, column, value, reason in zip(rejects["row"], rejects["column"], rejects["value"], rejects["reason"],
-                                              strict=True):
-            writer.writerow([int(row), csv_safe(column), csv_safe(value), csv_safe(reason)])
-    return path
+    return write_rows(path, ["row", "column", "value", "reason"],
+                      ((int(row), csv_safe(column), csv_safe(value), csv_safe(reason)) for row, column, value, reason
+                       in zip(rejects["row"], rejects["column"], rejects["value"], rejects["reason"], strict=True)))

@@ -1,33 +1,23 @@
 """Analysis results as CSV tables: the files of ``bottlenecks --out`` and ``perspectives --out``.
 
-Every table goes through :func:`processmining.files.write_csv` (atomic; one CSV dialect for the project).
+Every table goes through :func:`processmining.files.write_csv`: atomic, in the project's one CSV dialect
+(UTF-8 with BOM, ``;``, decimal comma, formula guard), so Swedish Excel opens it as it is.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from ..analyses import bottlenecks
 from ..analyses.bottlenecks import BottleneckReport, describe_edge, unit_words, wip_long
 from ..analyses.perspectives import PerspectiveResult
-from ..files import write_bytes, write_text
-from ..formatting import iso_times
+from ..files import write_csv, write_text
 
 __all__ = ["write_bottleneck_csvs", "write_perspective_csvs"]
 
 
-def _csv(frame: pd.DataFrame, path: Path) -> Path:
-    out = frame.copy()
-    for col in out.columns:
-        if isinstance(out[col].dtype, pd.DatetimeTZDtype):
-            out[col] = iso_times(out[col])
-    return write_bytes(path, out.to_csv(index=False, float_format="%.4f").encode("utf-8-sig"))
-
-
 def write_bottleneck_csvs(report: BottleneckReport, directory: Path) -> list[Path]:
-    """Write the report as CSV files (UTF-8 with BOM so Excel shows å/ä/ö; comma-separated, decimal point).
+    """Write the report as CSV files (the project's dialect: UTF-8 with BOM, ``;``, decimal comma).
 
     Files: ``bottlenecks.csv`` (edges ranked, with the sentence in Swedish and English),
     ``activities.csv``, ``cases.csv``, ``wip.csv`` (long: period day/week, date, unit, open_cases),
@@ -44,13 +34,13 @@ def write_bottleneck_csvs(report: BottleneckReport, directory: Path) -> list[Pat
     acts.insert(0, "rank", acts.pop("rank"))
     cases = report.cases.rename_axis("case").reset_index()
     written = [
-        _csv(edges, directory / "bottlenecks.csv"),
-        _csv(acts, directory / "activities.csv"),
-        _csv(cases, directory / "cases.csv"),
-        _csv(wip_long(report.wip_daily, report.wip_weekly), directory / "wip.csv"),
-        _csv(report.trends, directory / "trends.csv"),
-        _csv(report.rework.activities, directory / "rework.csv"),
-        _csv(report.rework.pingpong, directory / "pingpong.csv"),
+        write_csv(edges, directory / "bottlenecks.csv"),
+        write_csv(acts, directory / "activities.csv"),
+        write_csv(cases, directory / "cases.csv"),
+        write_csv(wip_long(report.wip_daily, report.wip_weekly), directory / "wip.csv"),
+        write_csv(report.trends, directory / "trends.csv"),
+        write_csv(report.rework.activities, directory / "rework.csv"),
+        write_csv(report.rework.pingpong, directory / "pingpong.csv"),
     ]
     lines = [
         report.calendar.describe("sv"), report.calendar.describe("en"), "",
@@ -70,6 +60,6 @@ def write_bottleneck_csvs(report: BottleneckReport, directory: Path) -> list[Pat
 def write_perspective_csvs(result: PerspectiveResult, directory: Path) -> list[Path]:
     """``perspective_groups.csv``, ``perspective_edges.csv`` and ``perspective_differences.csv``."""
     directory.mkdir(parents=True, exist_ok=True)
-    return [_csv(frame, directory / name) for name, frame in (
+    return [write_csv(frame, directory / name) for name, frame in (
         ("perspective_groups.csv", result.groups), ("perspective_edges.csv", result.edges),
         ("perspective_differences.csv", result.differences))]
