@@ -57,8 +57,10 @@ from .order_stats import group_order, segment_stats
 __all__ = [
     "FEATURES",
     "STATUSES",
+    "TERM_LABELS",
     "ACTIONS",
     "CLASSES",
+    "CLASS_LABELS",
     "Candidate",
     "CandidateConfig",
     "ClassRules",
@@ -1033,8 +1035,16 @@ def _score(frame: pd.DataFrame, config: CandidateConfig) -> pd.DataFrame:
     needs_human = cls_arr == "judgement"
     reasons, reasons_sv, met_en, met_sv = [], [], [], []
     for i, ev in enumerate(evidence):
-        met = [s for s in ev["signals"] if s["met"] and s["class"] == classes[i]]
-        en, sv = "; ".join(s["text"] for s in met), "; ".join(s["text_sv"] for s in met)
+        if classes[i] == "administrative":  # the signals it has, too few for another class
+            met = [s for s in ev["signals"] if s["met"]]
+            en = "; ".join(f"{CLASS_LABELS[s['class']][0]}: {s['text']}" for s in met)
+            sv = "; ".join(f"{CLASS_LABELS[s['class']][1]}: {s['text_sv']}" for s in met)
+            if met:
+                en = f"too few signals for another class ({config.classes.points} needed): {en}"
+                sv = f"för få signaler för en annan klass ({config.classes.points} krävs): {sv}"
+        else:
+            met = [s for s in ev["signals"] if s["met"] and s["class"] == classes[i]]
+            en, sv = "; ".join(s["text"] for s in met), "; ".join(s["text_sv"] for s in met)
         if decided[i] != "data":
             en, sv = f"{decided[i]}" + (f"; {en}" if en else ""), f"{decided[i]}" + (f"; {sv}" if sv else "")
         met_en.append(en)
@@ -1113,11 +1123,22 @@ def _score(frame: pd.DataFrame, config: CandidateConfig) -> pd.DataFrame:
     return frame
 
 
-_CLASS_WORDS = {
+#: Each class in words: (English, Swedish).
+CLASS_LABELS = {
     "administrative": ("administrative step", "administrativt steg"),
     "judgement": ("judgement step", "bedömningssteg"),
     "already_automated": ("already automated", "redan automatiserad"),
     "outside_event": ("outside event", "händelse utifrån"),
+}
+_CLASS_WORDS = CLASS_LABELS
+#: Each score term in words: (English, Swedish).
+TERM_LABELS = {
+    "volume": ("Volume", "Volym"), "coverage": ("Coverage", "Täckning"),
+    "determinism": ("Determinism", "Determinism"),
+    "predecessor_predictability": ("Same trigger", "Samma föregångare"),
+    "short_service": ("Short service", "Kort handläggning"), "low_variability": ("Steady time", "Jämn tid"),
+    "many_performers": ("Many performers", "Många utförare"), "queue_wait": ("Queue before", "Kö före"),
+    "low_rework": ("Little rework", "Lite omarbete"), "manual_share": ("Manual share", "Manuell andel"),
 }
 
 
