@@ -1,37 +1,42 @@
-"""Automation candidates: which activities are worth automating, with the evidence behind each score.
+"""Automation candidates: which activities are worth automating, with the evidence behind each figure.
 
-Commercial tools rank steps by frequency and cost; the research on robotic process mining adds
-determinism (the step is always triggered by the same step and always leads to the same next one).
-This analysis does both and explains every number. For each activity of the log it measures:
+Commercial tools rank steps by frequency and cost; the research on robotic process mining adds what makes
+a step automatable: it is triggered by the same step, its input determines its output, it is short and
+steady, many people do it the same way, and it is rarely redone. This analysis does both and explains
+every number (docs/candidates.md; every threshold and weight in ``processmining/data/candidates.toml``).
 
-- **volume**: events per month over the log's span (first to last event) and the share of cases;
-- **time**: median, IQR and p90 of its service time (start to completion, in working minutes of the
-  calendar) where the log has start times for it, and of the waiting before it (DESIGN.md's waiting
-  time from the previous event, in calendar and working days; taken from
-  :func:`~processmining.analyses.edges.transition_waits`, the one source of edge figures);
-- **determinism**: the entropy (bits) of its next-activity and previous-activity distributions (the
-  case's end and start count as outcomes), turned into a predictability ``2 ** -H`` (1 / effective
-  number of successors: 1 = always the same, 0.5 = two equally likely, ...), with the top
-  successor/predecessor and their shares;
-- **people**: the number of distinct resources doing it and the share of the busiest one; the share
-  of its events done by system users (resource matching configurable patterns) and by external users
-  (the applicant);
-- **rework**: the share of its cases in which it occurs more than once;
-- **hours saved per year** under stated assumptions (see ``processmining/data/candidates.toml``).
+1. **Class** of every activity, decided from the data first; each signal is shown with its value, its
+   threshold and whether it holds (the names are one signal among others, so a renamed export is
+   classed the same way):
 
-The score is a transparent weighted mean of normalised features (weights in the TOML config; each
-weight and feature is documented there); every candidate carries its features, the normalised parts,
-the weights and the weighted contributions.
+   - ``outside_event``: caused by someone outside the agency: it starts cases, it is done by the
+     applicant (external users), it arrives outside working hours while no system does it, nobody works
+     on it (no start time while other steps have them), its performer is an e-service/system or
+     missing, its name holds *inkommen, mottagen, received, ...*; needs ``points`` signals, one of them
+     other than the performer/no-work ones (those a system step has too). Status ``external``.
+   - ``already_automated``: done by system users (alone enough at ``already_automated_share``), its
+     timestamps at whole minutes while other steps have seconds (another system's clock), one performer
+     does it all. Status ``already_automated``.
+   - ``judgement``: needs a person's assessment: long and widely spread work, branching outcomes
+     (entropy of what follows), few performers, rework, a name such as *beslut, utredning, assessment*.
+     Flagged ``needs_human=True``, listed after the ranked ones, never ranked. Status ``needs_human``.
+   - ``administrative``: the rest: ranked (status ``ranked``), or ``too_few_events`` below ``min_events``.
 
-What is ranked and what is not (each listed with its reason, never silently dropped):
+   ``--needs-human``, ``--outside`` and ``--automated`` (the config's ``[classes]`` lists) decide the
+   class whatever the data says; the evidence still shows the signals.
 
-- ``needs_human``: the name matches the discretionary list (assessment, decision, ...): flagged
-  ``needs_human=True`` and listed in :attr:`CandidateReport.needs_human`, after the ranked ones; never
-  ranked as automatable, whatever its score;
-- ``already_automated``: done by system users in >= 95 % of its events;
-- ``external``: done by external users (the applicant) in >= 95 % of its events;
-- ``too_few_events``: fewer events than ``min_events``;
-- ``ranked``: everything else, best score first.
+2. **Score** of every activity: a transparent weighted mean of normalised terms (:data:`FEATURES`):
+   volume, coverage, determinism (``2 ** -H(next | previous)``), predecessor predictability, short
+   service, low variability, many performers, the queue before it, low rework and the manual share.
+   Every candidate carries its measured figures, the normalised terms, the weights and the weighted
+   contributions (they add up to the score); :meth:`Candidate.score_terms` lists them term by term.
+
+3. **Action** of every ranked step: what the toolkit can do about it (:data:`ACTIONS`): the
+   acknowledgement flow when it follows the case's arrival, the reminder flow when an outside party
+   answers it, a forward/handover rule when it passes the case to another person, the target alert and
+   weekly report when a long queue stands before it, else "needs an integration with the case system".
+
+Hours saved per year are estimated under stated assumptions (``[hours]`` in the config).
 """
 
 from __future__ import annotations
@@ -956,7 +961,8 @@ def _action(row: Mapping[str, Any], rows: Mapping[str, Mapping[str, Any]], confi
     def cls(activity: Any) -> str | None:
         return rows[activity]["class"] if activity in rows else None
 
-    # 1. It follows the case's arrival (an outside event that starts cases), maybe behind system steps.
+    # 1. It follows the case's arrival (an outside event that starts cases), maybe behind steps the agency's
+    #    staff do not do (system or outside steps).
     chain, previous = [], row["top_predecessor"]
     for _ in range(3):
         if previous not in rows or previous in chain:
@@ -969,19 +975,22 @@ def _action(row: Mapping[str, Any], rows: Mapping[str, Mapping[str, Any]], confi
                     "text_sv": "mottagningsbekräftelse: flödets kvitto till sökanden (acknowledge_receipt) "
                                f"efter {' <- '.join(map(repr, chain))}",
                     "evidence": {"arrival": previous, "via": chain[:-1]}}
-        if cls(previous) != "already_automated":
+        if cls(previous) not in ("already_automated", "outside_event"):
             break
         previous = rows[previous]["top_predecessor"]
-    # 2. An outside party answers it: the flow reminds them.
+    # 2. An outside party answers it after a wait: the flow reminds them.
     nxt = row["top_successor"]
-    if cls(nxt) == "outside_event":
+    answer_wait = rows[nxt]["wait_before_workdays_median"] if nxt in rows else math.nan
+    if cls(nxt) == "outside_event" and not _isnan(answer_wait) and answer_wait >= 2 * config.queue_half_workdays:
         share = row["top_successor_share"]
         return {"kind": "reminder", "automation": "remind_completion",
                 "text": f"reminder: the flow reminds the applicant (remind_completion); next is {nxt!r} "
-                        f"(an outside event) in {_pct(share, 'en')}",
+                        f"(an outside event) in {_pct(share, 'en')}, after a median {_dec(answer_wait, 'en')} "
+                        "working days",
                 "text_sv": f"påminnelse: flödet påminner sökanden (remind_completion); nästa är {nxt!r} "
-                           f"(en händelse utifrån) i {_pct(share, 'sv')}",
-                "evidence": {"next": nxt, "next_share": share}}
+                           f"(en händelse utifrån) i {_pct(share, 'sv')}, efter median {_dec(answer_wait, 'sv')} "
+                           "arbetsdagar",
+                "evidence": {"next": nxt, "next_share": share, "answer_wait_workdays_median": answer_wait}}
     # 3. It passes the case to another person: a rule can route it.
     handover = row["handover_share"]
     if not _isnan(handover) and handover >= 0.8 and cls(nxt) in ("administrative", "judgement"):
