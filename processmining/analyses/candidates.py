@@ -872,7 +872,7 @@ def _signals(row: Mapping[str, Any], config: CandidateConfig, baseline_off_hours
                        f"inget arbete registrerat (starttid i {s}, andra steg har starttider)", specific=False))
     word = word_match(str(row["activity"]), r.outside_words)
     out.append(_signal("outside_event", "name", word, "a word of outside_words", word is not None,
-                       f"the name holds {word!r}", f"namnet innehåller {word!r}"))
+                       *_name_texts(word, "outside_words")))
 
     system = float(row["system_share"])
     e, s = pct(system)
@@ -928,8 +928,14 @@ def _signals(row: Mapping[str, Any], config: CandidateConfig, baseline_off_hours
                        f"repeated in {e} of its cases", f"upprepas i {s} av sina ärenden"))
     word = word_match(str(row["activity"]), r.judgement_words)
     out.append(_signal("judgement", "name", word, "a word of judgement_words", word is not None,
-                       f"the name holds {word!r}", f"namnet innehåller {word!r}"))
+                       *_name_texts(word, "judgement_words")))
     return out
+
+
+def _name_texts(word: str | None, words: str) -> tuple[str, str]:
+    if word is None:
+        return f"no word of {words} in the name", f"inget ord ur {words} i namnet"
+    return f"the name holds {word!r}", f"namnet innehåller {word!r}"
 
 
 def _classify(row: Mapping[str, Any], signals: list[dict[str, Any]], config: CandidateConfig) -> tuple[str, str]:
