@@ -53,23 +53,27 @@ def load_settings(path: Path) -> BottleneckSettings:
     return settings_from_mapping(read_toml(path), source=Path(path).name)
 
 
-def load_candidate_config(path: Path | None = None, *, needs_human: Sequence[str] = ()) -> CandidateConfig:
+def load_candidate_config(path: Path | None = None, *, needs_human: Sequence[str] = (), outside: Sequence[str] = (),
+                          automated: Sequence[str] = ()) -> CandidateConfig:
     """The shipped candidate weights, overridden key by key by the TOML file at ``path`` (if given).
 
     Args:
         path: a TOML file shaped like ``processmining/data/candidates.toml``; keys left out keep the
             default, unknown keys are an error.
-        needs_human: more activity names (or phrases) that need a human, added to the list.
+        needs_human: activity names that are judgement steps whatever the data says (``--needs-human``).
+        outside: activity names that are outside events (``--outside``).
+        automated: activity names that are already automated (``--automated``).
 
     Raises:
         ConfigError: the file is missing or not TOML, a key is unknown or a value out of range.
     """
     default_text = resources.files("processmining").joinpath("data/candidates.toml").read_text("utf-8")
     if path is None:
-        return candidate_config(default_text, needs_human=needs_human)
+        return candidate_config(default_text, needs_human=needs_human, outside=outside, automated=automated)
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the candidates config ({exc.strerror or exc})") from exc
-    return candidate_config(default_text, text, origin=str(path), needs_human=needs_human)
+    return candidate_config(default_text, text, origin=str(path), needs_human=needs_human, outside=outside,
+                            automated=automated)

@@ -1,5 +1,6 @@
-"""Automation candidates: the planted step ranks first, discretionary steps are flagged and never ranked,
-determinism/volume/rework/hours figures on small logs, pm4py agreement on a real log, config and CLI."""
+"""Automation candidates on the demo: the planted step ranks first, judgement steps and outside events are
+classed from the data and never ranked; determinism/volume/rework/hours figures on small logs, pm4py
+agreement on a real log, config and CLI. Logs the ranking was not shaped on: test_candidates_unseen.py."""
 
 from __future__ import annotations
 
@@ -21,16 +22,21 @@ from processmining.analyses.candidates import (
     CandidateConfig,
     CandidateReport,
     find_candidates,
+    word_match,
 )
 from processmining.config import load_candidate_config
 from processmining.errors import ConfigError
 from processmining.log import ACTIVITY, CASE, RESOURCE, TIMESTAMP, EventLog
-from processmining.simulate import DISCRETIONARY_ACTIVITIES, PLANTED_AUTOMATION_CANDIDATE
+from processmining.simulate import PLANTED_AUTOMATION_CANDIDATE
 from tests.support import ROOT, shared_log
 
 DEMO = ROOT / "event_logs" / "demo.csv"
 DEMO_PROFILE = ROOT / "event_logs" / "profiles" / "demo.toml"
 ANY = replace(CandidateConfig.default(), min_events=1)  # small logs: rank every activity
+# The demo's steps by the role the simulator gives them (who does them, when, how long): what the data shows.
+JUDGEMENT_STEPS = ("Bedömning", "Beslut fattat", "Omprövning")  # officers' long work, deciders, jurists
+OUTSIDE_STEPS = ("Ansökan inkommen", "Komplettering inkommen", "Överklagande inkommit")  # e-service, applicant
+PLANTED_ADMINISTRATIVE = (PLANTED_AUTOMATION_CANDIDATE, "Ärende fördelat", "Komplettering begärd", "Utbetalning begärd")
 
 
 @cache
@@ -41,28 +47,52 @@ def demo_report(pseudonymise: bool = False) -> CandidateReport:
 
 
 # ---- the demo log: what the issue's "done when" asks ------------------------------------------------
-def test_planted_step_ranks_first_and_discretionary_steps_are_flagged_not_ranked() -> None:
+def test_planted_step_ranks_first_and_no_judgement_step_or_outside_event_in_the_top_five() -> None:
     report = demo_report()
     assert report.candidates[0].activity == PLANTED_AUTOMATION_CANDIDATE
     assert report.candidates[0].rank == 1
+    top = {c.activity for c in report.candidates[:5]}
+    assert top >= set(PLANTED_ADMINISTRATIVE)
     ranked = {c.activity for c in report.candidates}
     flagged = {c.activity: c for c in report.needs_human}
-    for activity in DISCRETIONARY_ACTIVITIES:
+    for activity in JUDGEMENT_STEPS:
         assert activity not in ranked
         assert flagged[activity].needs_human and flagged[activity].rank is None
-        assert activity in flagged[activity].reason
+        assert flagged[activity].activity_class == "judgement"
+        assert flagged[activity].reason.startswith("judgement step: ")
+        assert flagged[activity].class_evidence["decided_by"] == "data"
+    for activity in OUTSIDE_STEPS:
+        assert report.get(activity).activity_class == "outside_event" and activity not in ranked
     # The decision scores high on its own figures (long queue, every case) and is still not ranked.
-    assert flagged["Beslut fattat"].score > report.candidates[1].score
+    assert flagged["Beslut fattat"].score > report.candidates[-1].score
+    met = {s["signal"] for s in flagged["Beslut fattat"].class_evidence["signals"] if s["met"]}
+    assert {"long_spread_work", "branching_outcomes", "few_performers"} <= met
 
 
 def test_demo_system_and_applicant_steps_are_listed_apart() -> None:
     report = demo_report()
     status = {c.activity: c.status for c in report.all()}
-    assert status["Ansökan inkommen"] == "already_automated"  # e-tjänst
+    assert status["Ansökan inkommen"] == "external"  # starts every case, by the e-tjänst
     assert status["Ärende registrerat"] == "already_automated"  # system
     assert status["Utbetalning genomförd"] == "already_automated"  # ekonomisystem
     assert status["Komplettering inkommen"] == "external"  # sökande
     assert len(report.all()) == 14 == len(report.table)
+    evidence = report.get("Komplettering inkommen").class_evidence
+    off = next(s for s in evidence["signals"] if s["signal"] == "arrives_off_hours")
+    assert off["met"] and off["value"] > 0.5  # the applicant answers in the evening and at weekends
+
+
+@pytest.mark.parametrize("pseudonymise", [False, True])
+def test_demo_actions_name_what_the_toolkit_can_do(pseudonymise: bool) -> None:
+    # Pseudonymised, the system users are hashes no pattern knows: the data's other signals (off-hours
+    # arrivals, no recorded work) still keep the system steps out of the ranking and the actions the same.
+    report = demo_report(pseudonymise)
+    assert {c.activity for c in report.candidates[:5]} == set(PLANTED_ADMINISTRATIVE)
+    kinds = {c.activity: c.action["kind"] for c in report.candidates}
+    assert kinds[PLANTED_AUTOMATION_CANDIDATE] == "acknowledgement"
+    assert kinds["Komplettering begärd"] == "reminder"
+    assert kinds["Ärende fördelat"] == "handover"
+    assert all(c.action is None for c in report.needs_human + report.not_ranked)
 
 
 def test_demo_planted_step_evidence() -> None:
@@ -96,10 +126,12 @@ def test_summary_is_json_in_design_shape() -> None:
     assert items[0]["activity"] == PLANTED_AUTOMATION_CANDIDATE
     assert {"activity", "score", "hours_saved_per_year", "needs_human", "evidence"} <= set(items[0])
     flagged = [i for i in items if i["needs_human"]]
-    assert {i["activity"] for i in flagged} == set(DISCRETIONARY_ACTIVITIES)
-    assert all(i["rank"] is None for i in flagged)
+    assert {i["activity"] for i in flagged} >= set(JUDGEMENT_STEPS)
+    assert all(i["rank"] is None and i["class"] == "judgement" for i in flagged)
     assert items.index(flagged[0]) == 3  # right after the ranked ones
     assert set(items[0]["evidence"]) == {"features", "normalised", "weights", "contributions"}
+    assert items[0]["class"] == "administrative" and items[0]["action"]["automation"] == "acknowledge_receipt"
+    assert [t["term"] for t in items[0]["score_terms"]] == list(FEATURES)
     assert all(round(v, 4) == v for v in items[0]["evidence"]["contributions"].values())
     assert summary["automation_assumptions"]["config"]["automatable_share"] == 0.8
 
@@ -145,31 +177,42 @@ def test_rework_share(make_log: Callable[..., EventLog]) -> None:
     assert report.get("b").evidence["normalised"]["low_rework"] == 0.75
 
 
-def test_system_external_and_discretionary_steps(make_log: Callable[..., EventLog]) -> None:
+def test_system_external_and_judgement_steps(make_log: Callable[..., EventLog]) -> None:
     cases = ["Ansökan_inkommen Registrera Beslut_fattat"] * 6 + ["Ansökan_inkommen Registrera Svar Beslut_fattat"] * 6
-    people = ["e-tjänst Anna Bo"] * 6 + ["e-tjänst Anna sökande Bo"] * 6
+    clerks = ["Anna", "Per", "Eva", "Ola", "Lisa", "Kim"]
+    people = [f"e-tjänst {clerks[i]} Bo" for i in range(6)] + [f"e-tjänst {clerks[i]} sökande Bo" for i in range(6)]
     log = make_log(*cases, resources=people)
     # make_log splits on spaces: restore the real names
     events = log.events.assign(**{ACTIVITY: log.events[ACTIVITY].str.replace("_", " ")})
     report = find_candidates(log.with_events(events), config=ANY)
     status = {c.activity: c.status for c in report.all()}
-    assert status == {"Ansökan inkommen": "already_automated", "Svar": "external",
+    assert status == {"Ansökan inkommen": "external", "Svar": "external",
                       "Beslut fattat": "needs_human", "Registrera": "ranked"}
     assert [c.activity for c in report.candidates] == ["Registrera"]
     assert report.get("Ansökan inkommen").evidence["features"]["system_share"] == 1.0
     assert report.get("Beslut fattat").hours_saved_per_year == 0.0  # needs_human_automatable_share = 0
     assert report.get("Ansökan inkommen").hours_saved_per_year == 0.0  # nothing manual to save
+    # Bo alone decides (1 of 9 performers) and the name says so: two signals.
+    met = {s["signal"] for s in report.get("Beslut fattat").class_evidence["signals"] if s["met"]}
+    assert met >= {"few_performers", "name"}  # (and one performer does it all: one automated signal, too few)
 
 
-def test_discretionary_words_match_whole_words_case_insensitively(make_log: Callable[..., EventLog]) -> None:
+def test_a_name_alone_does_not_decide_a_class(make_log: Callable[..., EventLog]) -> None:
+    assert word_match("Decision made", ["assessment", "decision"]) == "decision"
+    assert word_match("Initial ASSESSMENT", ["assessment"]) == "assessment"
+    assert word_match("Decisions archived", ["decision"]) is None  # whole words only
     names = ["Decision_made", "Initial_ASSESSMENT", "Decisions_archived", "Send_letter"]
-    log = make_log(*[" ".join(names)] * 3)
+    clerks = [f"p{i} q{i} r{i} s{i}" for i in range(12)]
+    log = make_log(*[" ".join(names)] * 12, resources=clerks)
     events = log.events.assign(**{ACTIVITY: log.events[ACTIVITY].str.replace("_", " ")})
     report = find_candidates(log.with_events(events), config=ANY)
-    assert {c.activity for c in report.needs_human} == {"Decision made", "Initial ASSESSMENT"}
+    assert report.needs_human == ()
+    made = report.get("Decision made")
+    assert made.activity_class == "administrative"
+    assert made.class_evidence["points"]["judgement"] == 1
     own = find_candidates(log.with_events(events), config=ANY.with_needs_human(["send letter"]))
-    assert {c.activity for c in own.needs_human} == {"Decision made", "Initial ASSESSMENT", "Send letter"}
-    assert [c.activity for c in own.candidates] == ["Decisions archived"]
+    assert {c.activity for c in own.needs_human} == {"Send letter"}
+    assert own.get("Send letter").class_evidence["decided_by"] == "override: --needs-human 'send letter'"
 
 
 def test_hours_from_service_time_config_or_default(make_log: Callable[..., EventLog], tmp_path: Path) -> None:
@@ -223,17 +266,20 @@ def test_receipt_log_agrees_with_pm4py_dfg() -> None:
         assert table.loc[activity, "top_successor_share"] == pytest.approx(outgoing[top] / events)
         p = [n / events for n in outgoing.values() if n]
         assert table.loc[activity, "successor_entropy_bits"] == pytest.approx(-sum(q * math.log2(q) for q in p))
-    assert set(report.table.loc[report.table["events"] < 10, "status"]) == {"too_few_events"}
+    rare = report.table.loc[report.table["events"] < 10]
+    assert set(rare.loc[rare["activity_class"] == "administrative", "status"]) == {"too_few_events"}
 
 
 # ---- config ----------------------------------------------------------------------------------------
 def test_user_config_overrides_some_keys_and_keeps_the_rest(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
-    path.write_text("[weights]\nvolume = 1.0\n[discretionary]\nextra = [\"Granskning\"]\n", encoding="utf-8")
-    cfg = load_candidate_config(path)
+    path.write_text("[weights]\nvolume = 1.0\n[classes]\nneeds_human = [\"Granskning\"]\nfew_performers = 2\n",
+                    encoding="utf-8")
+    cfg = load_candidate_config(path, outside=["Svar inkommet"])
     default = CandidateConfig.default()
     assert cfg.weights["volume"] == 1.0 and cfg.weights["coverage"] == default.weights["coverage"]
-    assert cfg.discretionary == (*default.discretionary, "Granskning")
+    assert cfg.classes.needs_human == ("Granskning",) and cfg.classes.outside == ("Svar inkommet",)
+    assert cfg.classes.few_performers == 2 and cfg.classes.judgement_words == default.classes.judgement_words
     assert cfg.origin == str(path)
 
 
@@ -247,6 +293,8 @@ def test_user_config_overrides_some_keys_and_keeps_the_rest(tmp_path: Path) -> N
         ("[system_users]\npatterns = [\"(\"]\n", "is not a valid regex"),
         ("[ranking]\nmin_events = 0\n", "min_events = 0"),
         ("[nonsense]\nx = 1\n", "unknown section [nonsense]"),
+        ("[classes]\npoints = 0\n", "points = 0 must be a whole number >= 1"),
+        ("[classes]\njudgement_words = \"beslut\"\n", "judgement_words must be a list of strings"),
     ],
 )
 def test_config_mistakes_name_file_and_key(tmp_path: Path, text: str, message: str) -> None:
@@ -279,8 +327,10 @@ def test_cli_json_and_table(tmp_path: Path) -> None:
     assert table.exit_code == 0
     first_row = next(line for line in table.stdout.splitlines() if line.startswith("│ 1 "))
     assert "Mottagningsbekräftelse" in first_row  # the table wraps long names
-    assert "Needs a human decision" in table.stdout
+    assert "Judgement steps: need a human decision" in table.stdout
     assert "already automated" in table.stdout
+    assert "1. Mottagningsbekräftelse skickad: acknowledgement" in table.stdout
+    assert "Score terms" in table.stdout and "determinism" in table.stdout
     bad = tmp_path / "bad.toml"
     bad.write_text("[weights]\nvolum = 1\n", encoding="utf-8")
     failed = runner.invoke(app, [*args, "--config", str(bad)])

@@ -11,9 +11,14 @@ import typer
 
 from ._app import app, err, library_errors, out
 from ._options import (
+    ANALYSIS_PANEL,
     CalendarKind,
+    CalendarOption,
+    HoursOption,
     InputArgs,
+    JsonOption,
     Lang,
+    LangOption,
     LogPath,
     input_options,
     open_log,
@@ -22,23 +27,6 @@ from ._options import (
 if TYPE_CHECKING:
     from ..analyses.candidates import CandidateReport
     from ..analyses.effect import EffectReport
-
-ANALYSIS_PANEL = "Analysis options"
-
-
-CalendarOption = Annotated[
-    CalendarKind,
-    typer.Option("--calendar", help="se: Swedish working days (weekends and public holidays off); none: 24-hour "
-                 "calendar days.", rich_help_panel=ANALYSIS_PANEL),
-]
-HoursOption = Annotated[
-    str, typer.Option("--hours", help="Working hours, e.g. 08-17 or 8:30-16:30.", rich_help_panel=ANALYSIS_PANEL)
-]
-LangOption = Annotated[
-    Lang, typer.Option("--lang", help="Language of the printed report: sv or en.", rich_help_panel=ANALYSIS_PANEL)
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout (nothing else).")]
-
 
 @app.command()
 @input_options()
@@ -50,9 +38,16 @@ def candidates(
     top: Annotated[int, typer.Option("--top", min=1, metavar="N", help="How many ranked candidates to show.",
                                      rich_help_panel=ANALYSIS_PANEL)] = 10,
     needs_human: Annotated[list[str] | None, typer.Option("--needs-human", metavar="ACTIVITY",
-                           help="An activity (or word in activity names) that needs a human decision, added to "
-                                "the config's list (repeatable).", rich_help_panel=ANALYSIS_PANEL,
+                           help="An activity (or word in activity names) that is a judgement step whatever the "
+                                "data says: flagged, never ranked (repeatable).", rich_help_panel=ANALYSIS_PANEL,
                            show_default=False)] = None,
+    outside: Annotated[list[str] | None, typer.Option("--outside", metavar="ACTIVITY",
+                       help="An activity (or word in activity names) caused by someone outside the agency (an "
+                            "application or an answer arriving): not a candidate (repeatable).",
+                       rich_help_panel=ANALYSIS_PANEL, show_default=False)] = None,
+    automated: Annotated[list[str] | None, typer.Option("--automated", metavar="ACTIVITY",
+                         help="An activity (or word in activity names) already done by a system: not a candidate "
+                              "(repeatable).", rich_help_panel=ANALYSIS_PANEL, show_default=False)] = None,
     calendar: CalendarOption = CalendarKind.se,
     hours: HoursOption = "08-17",
     lang: LangOption = Lang.sv,
@@ -62,13 +57,17 @@ def candidates(
 ) -> None:
     """Rank the steps worth automating, with the evidence behind each score.
 
-    Per activity: volume, share of cases, predictability of what comes before and after it, spread of its
-    time, the queue before it, rework, the share done by system users, and hours saved per year under the
-    stated assumptions. Steps that need a human decision (Bedömning, Beslut fattat, ... and --needs-human)
-    are flagged and never ranked; steps already done by systems are listed apart. No resource names are
-    printed.
+    Every activity gets a class decided from the data first, each signal shown with its value: outside
+    event (it starts cases, arrives outside working hours, is done by the applicant or an e-service),
+    already automated (done by a system), judgement step (long and widely spread work, branching outcomes,
+    few performers, rework; names such as beslut, utredning) or administrative step. Only administrative
+    steps are ranked, by a score whose every term is shown (volume, determinism of what follows given what
+    preceded, short and steady service time, many performers, queue, rework), each with what the toolkit can
+    do about it (acknowledgement, reminder, handover, target alert, or an integration with the case system).
+    --needs-human, --outside and --automated override the class. No resource names are printed.
 
     Example: processmining candidates event_logs/demo.csv --profile event_logs/profiles/demo.toml --top 5
+    --outside "Överlämnat till förvaltningsrätten" --json
     """
     from ..analyses.candidates import find_candidates
     from ..calendar import get_calendar
@@ -76,7 +75,8 @@ def candidates(
 
     with library_errors():
         cal = get_calendar(calendar.value, hours)
-        cfg = load_candidate_config(config, needs_human=needs_human or ())
+        cfg = load_candidate_config(config, needs_human=needs_human or (), outside=outside or (),
+                                    automated=automated or ())
         log = open_log(log_path, **inputs)
         report = find_candidates(log, config=cfg, calendar=cal)
 
@@ -102,6 +102,8 @@ def _dec(value: Any, lang: str, digits: int = 1) -> str:
 def _print_candidates(report: CandidateReport, log_path: Path, top: int, lang: str) -> None:
     from rich.table import Table
 
+    from ..analyses.candidates import FEATURES
+
     sv = lang == "sv"
     say = out.print
     ranked = report.candidates[:top]
@@ -114,6 +116,25 @@ def _print_candidates(report: CandidateReport, log_path: Path, top: int, lang: s
         table.add_row(str(c.rank), c.activity, _dec(c.score, lang, 2), _dec(c.hours_saved_per_year, lang, 0),
                       c.why_sv if sv else c.why)
     say(table)
+    if ranked:
+        say("Vad verktyget kan göra:" if sv else "What the toolkit can do:", markup=False)
+        for c in ranked:
+            say(f"  {c.rank}. {c.activity}: {(c.action or {}).get('text_sv' if sv else 'text', '')}", markup=False,
+                soft_wrap=True)
+    if ranked:
+        shown = ranked[:5]
+        terms = Table(title=("Poängens termer: normaliserat värde 0–1 (bidrag = värde × vikt; alla i --json)" if sv
+                             else "Score terms: normalised value 0–1 (contribution = value × weight; all in --json)"),
+                      title_justify="left")
+        terms.add_column("Term")
+        terms.add_column("Vikt" if sv else "Weight", justify="right")
+        for c in shown:
+            terms.add_column(f"#{c.rank}", justify="right")
+        per_candidate = [c.score_terms() for c in shown]
+        for i, name in enumerate(FEATURES):
+            terms.add_row(name, _dec(per_candidate[0][i]["weight"], lang, 2),
+                          *[_dec(t[i]["normalised"], lang, 2) for t in per_candidate])
+        say(terms)
     if not ranked:
         say("Inga aktiviteter kunde rangordnas." if sv else "No activity could be ranked.", markup=False)
     if len(report.candidates) > top:
@@ -121,15 +142,16 @@ def _print_candidates(report: CandidateReport, log_path: Path, top: int, lang: s
         say((f"… och {rest} till (--top)." if sv else f"… and {rest} more (--top)."), markup=False)
 
     if report.needs_human:
-        flagged = Table(title=("Kräver mänskligt beslut (rangordnas inte)" if sv
-                               else "Needs a human decision (not ranked)"), title_justify="left")
+        flagged = Table(title=("Bedömningssteg: kräver mänskligt beslut (rangordnas inte)" if sv
+                               else "Judgement steps: need a human decision (not ranked)"), title_justify="left")
         for i, head in enumerate(["Aktivitet", "Poäng", "Varför inte"] if sv else ["Activity", "Score", "Why not"]):
             flagged.add_column(head, justify="right" if i == 1 else "left", overflow="fold")
         for c in report.needs_human:
             flagged.add_row(c.activity, _dec(c.score, lang, 2), c.reason_sv if sv else c.reason)
         say(flagged)
     if report.not_ranked:
-        say("Rangordnas inte:" if sv else "Not ranked:", markup=False)
+        say("Rangordnas inte (händelser utifrån, redan automatiserade, för få):" if sv
+            else "Not ranked (outside events, already automated, too few):", markup=False)
         for c in report.not_ranked:
             say(f"  {c.activity}: {c.reason_sv if sv else c.reason}", markup=False, soft_wrap=True)
 

@@ -67,6 +67,7 @@ from .swedish import in_language, sentence, swedish
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+    from ..analyses.candidates import CandidateReport
     from ..analysis import Analysis
 
 __all__ = ["EXCEL_MAX_ROWS", "MAX_CELL_CHARS", "SHEETS", "sheet_names", "write_workbook"]
@@ -1413,8 +1414,45 @@ def _candidates_sheet(a: Analysis, cx: _Ctx) -> _Sheet:
                 "share. Steps that need a human decision are never ranked.")),
         *[_note(cx.msg(w)) for w in c.warnings],
         _Tables([table]),
+        None,
+        *_candidate_classes(c, cx),
     ]
     return _Sheet("candidates", sections)
+
+
+def _candidate_classes(c: CandidateReport, cx: _Ctx) -> list[_Text | _Tables]:
+    """Each activity's class with its evidence, what the toolkit can do and every score term (issue 23)."""
+    from ..analyses.candidates import CLASS_LABELS, FEATURES, TERM_LABELS
+
+    t, tab, index = cx.t, c.table, 1 if cx.sv else 0
+    points = [", ".join(f"{CLASS_LABELS[k][index]} {v}" for k, v in e["points"].items()) for e in tab["class_evidence"]]
+    table = _Tbl("CandidateClasses", [
+        cx.col(t("Aktivitet", "Activity"), "text", tab["activity"], max_width=50),
+        cx.col(t("Klass", "Class"), "text", [CLASS_LABELS[k][index] for k in tab["activity_class"]]),
+        cx.col(t("Avgjord av", "Decided by"), "text",
+               [e["decided_by"] if e["decided_by"] != "data" else t("data", "data") for e in tab["class_evidence"]]),
+        cx.col(t(f"Signalpoäng ({c.config.classes.points} krävs)", f"Signal points ({c.config.classes.points} needed)"),
+               "text", points, max_width=50),
+        cx.col(t("Evidens", "Evidence"), "text", tab["class_signals_sv" if cx.sv else "class_signals"], max_width=80),
+        cx.col(t("Vad verktyget kan göra", "What the toolkit can do"), "text",
+               tab["action_text_sv" if cx.sv else "action_text"], max_width=80),
+        *[cx.col(f"{TERM_LABELS[n][index]} (0–1)", "dec2", tab[f"norm_{n}"]) for n in FEATURES],
+    ])
+    weights = ", ".join(f"{TERM_LABELS[n][index]} {cx.num(w, 2)}" for n, w in c.config.weights.items())
+    return [
+        _Text(t("Klasser, evidens och poängens termer", "Classes, evidence and score terms"), "heading"),
+        _note(t("Varje aktivitet får en klass ur data: händelse utifrån (inleder ärenden, kommer utanför arbetstid, "
+                "görs av sökanden eller e-tjänst), redan automatiserad (görs av system), bedömningssteg (långt och "
+                "spritt arbete, förgrenade utfall, få utförare, omarbete; namn som beslut, utredning) eller "
+                "administrativt steg (rangordnas). Termerna är normaliserade 0–1; bidrag = värde × vikt / summan av "
+                f"vikterna ({weights}).",
+                "Every activity gets a class from the data: outside event (starts cases, arrives outside working "
+                "hours, done by the applicant or an e-service), already automated (done by a system), judgement step "
+                "(long and widely spread work, branching outcomes, few performers, rework; names such as decision, "
+                "investigation) or administrative step (ranked). The terms are normalised 0–1; contribution = value "
+                f"× weight / the sum of the weights ({weights}).")),
+        _Tables([table]),
+    ]
 
 
 def _wrapped(rows: Sequence[tuple[str, Any, str]]) -> list[tuple[str, Any, str]]:

@@ -844,20 +844,46 @@ def _candidates(p: _Page, analysis: Analysis) -> str:
     t, cr = p.t, analysis.candidates
     if cr is None:
         return _section("automatisering", t["candidates"], f"<p>{p.esc(p.msg(analysis.candidate_note or ''))}</p>")
+    from ..analyses.candidates import CLASS_LABELS, FEATURES, TERM_LABELS
+
+    sv, index = p.lang == "sv", 1 if p.lang == "sv" else 0
     items = cr.all()
     body = f"<p>{p.esc(t['cand_note'])}</p>" + _notes(p, cr.warnings)
+    body += "<p>" + p.esc(
+        "Klass ur data: händelse utifrån (inleder ärenden, kommer utanför arbetstid, görs av sökanden eller "
+        "e-tjänst), redan automatiserad (görs av system), bedömningssteg (långt och spritt arbete, förgrenade "
+        "utfall, få utförare, omarbete; namn som beslut, utredning) eller administrativt steg (rangordnas)."
+        if sv else
+        "Class from the data: outside event (starts cases, arrives outside working hours, done by the applicant or "
+        "an e-service), already automated (done by a system), judgement step (long and widely spread work, "
+        "branching outcomes, few performers, rework; names such as decision, investigation) or administrative "
+        "step (ranked).") + "</p>"
     rows = []
     for c in items:
         status = t.get(f"st_{c.status}", c.status)
         status_html = f'<span class="flag">{p.esc(status)}</span>' if c.needs_human else p.esc(status)
-        why = (c.why_sv if p.lang == "sv" else c.why) if c.status == "ranked" else \
-            (c.reason_sv if p.lang == "sv" else c.reason)
+        why = (c.why_sv if sv else c.why) if c.status == "ranked" else (c.reason_sv if sv else c.reason)
+        action = (c.action or {}).get("text_sv" if sv else "text", "")
         rows.append([p.n(c.rank) if c.rank is not None else p.t["none"], p.esc(c.activity), status_html,
-                     p.n(c.score, 2), p.n(c.hours_saved_per_year), p.esc(why)])
+                     p.esc(CLASS_LABELS[c.activity_class][index]), p.n(c.score, 2), p.n(c.hours_saved_per_year),
+                     p.esc(why), p.esc(action)])
     needs = [c.needs_human for c in items]
     body += _table(p, t["cand_caption"], [(t["rank"], "num"), (t["activity"], ""), (t["status"], ""),
-                   (t["score"], "num"), (t["hours"], "num"), (t["why"], "")], rows, table_id="table-candidates",
-                   row_class=lambda i: "needs-human" if needs[i] else "")
+                   ("Klass" if sv else "Class", ""), (t["score"], "num"), (t["hours"], "num"), (t["why"], ""),
+                   ("Vad verktyget kan göra" if sv else "What the toolkit can do", "")], rows,
+                   table_id="table-candidates", row_class=lambda i: "needs-human" if needs[i] else "")
+    ranked = cr.candidates[:analysis.options.top]
+    if ranked:
+        term_rows = [[p.n(c.rank), p.esc(c.activity), p.n(c.score, 2),
+                      *[f"{p.n(term['normalised'], 2)} <small>({p.n(term['contribution'], 3)})</small>"
+                        for term in c.score_terms()]] for c in ranked]
+        weights = cr.candidates[0].evidence["weights"]
+        body += _table(
+            p, "Poängens termer: normaliserat värde 0–1 (bidrag till poängen)" if sv
+            else "Score terms: normalised value 0–1 (contribution to the score)",
+            [(t["rank"], "num"), (t["activity"], ""), (t["score"], "num"),
+             *[(f"{TERM_LABELS[n][index]} ×{p.n(weights[n], 2)}", "num") for n in FEATURES]],
+            term_rows, table_id="table-candidate-terms")
     return _section("automatisering", t["candidates"], body)
 
 

@@ -226,6 +226,10 @@ _RULES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      "loggen har varken en enhets- eller en handläggarkolumn: ingen överlämningsgraf"),
     (r"the log has no resource column: system users cannot be recognised, every step counts as manual",
      "loggen har ingen handläggarkolumn: systemanvändare kan inte kännas igen, varje steg räknas som manuellt"),
+    (r"the log has no resource column: system users cannot be recognised, every step counts as manual; "
+     r"org:group stands in for the performer",
+     "loggen har ingen handläggarkolumn: systemanvändare kan inte kännas igen, varje steg räknas som manuellt; "
+     "enheten (org:group) får stå för utföraren"),
     (r"resources are pseudonymised and none matches the system-user patterns: steps done by systems count as "
      r"manual; read the log with --no-pseudonymise \(this analysis shows no names\)",
      "handläggarna är pseudonymiserade och ingen matchar mönstren för systemanvändare: steg som system gör räknas "
