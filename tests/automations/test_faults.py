@@ -165,3 +165,34 @@ def test_two_runs_at_once_and_resolve_pending_during_a_run(tmp_path):
         assert ledger.counts() == {"sent": count - 1, "unknown": 1}
         entry = ledger.entries("unknown")[0]
     assert entry.message_id == slow_id and slow_id in (entry.error or "") and slow_id in received
+
+
+@pytest.mark.timeout(60)
+def test_a_run_killed_while_its_message_is_in_flight_leaves_it_unknown(tmp_path):
+    import signal
+
+    db = tmp_path / "ledger.sqlite3"
+    with FaultySmtp(slow_seconds=4) as server:
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        command = [sys.executable, "-m", "tests.automations.plan_runner", str(server.port), str(db), "3", "0"]
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while not server.messages and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)  # the slow message is at the server, its reply not yet sent
+        assert server.messages, proc.communicate()[1].decode()[-2000:]
+        with Ledger(db) as ledger:  # alive: busy for everyone, resolve-pending leaves it alone
+            assert [e.case for e in ledger.live_claims()] == ["C-000"]
+            assert ledger.resolve_pending("retry") == 0
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+
+        report = carry_out(plan(3, 0), ledger_path=db, dry_run=False, domain="example.se", adapters={
+            "email": SmtpAdapter(SmtpSettings(host="127.0.0.1", port=server.port, timeout_seconds=2,
+                                              sender="noreply@example.se"))})
+        received = server.ids()
+    assert [o.result for o in report.outcomes] == ["unknown", "sent", "sent"]
+    slow_id = plan(3, 0)[0].message_id("example.se")
+    assert "ended between claim and confirmation" in report.outcomes[0].detail and slow_id in report.outcomes[0].detail
+    assert set(received.values()) == {1} and len(received) == 3
+    with Ledger(db) as ledger:
+        assert ledger.counts() == {"unknown": 1, "sent": 2}
