@@ -16,7 +16,7 @@ de-duplicate as well.
 
 Outbox: one file per action (JSON, or CSV with one header row and one data row), named after the
 action's key hash so that the same action always lands in the same file; written to a temporary file
-in the same folder and moved into place with ``os.replace`` (atomic on one file system), so the
+in the same folder and moved into place (:mod:`processmining.files`: atomic on one file system), so the
 case-handling system never imports half a file.
 """
 
@@ -31,12 +31,12 @@ import os
 import re
 import smtplib
 import ssl
-import tempfile
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
 from processmining.errors import AutomationError, ConfigError
+from processmining.files import csv_safe, write_text
 
 from .actions import Action
 from .config import OutboxSettings, SmtpSettings
@@ -264,7 +264,7 @@ class OutboxAdapter:
         if self.settings.format == "json":
             return json.dumps(record, ensure_ascii=False, indent=2, default=str) + "\n"
         buffer = io.StringIO()
-        flat = {k: (json.dumps(v, ensure_ascii=False, default=str) if isinstance(v, dict) else v)
+        flat = {k: csv_safe(json.dumps(v, ensure_ascii=False, default=str) if isinstance(v, dict) else v)
                 for k, v in record.items()}
         writer = csv.DictWriter(buffer, fieldnames=list(flat), delimiter=";", lineterminator="\r\n")
         writer.writeheader()
@@ -275,18 +275,8 @@ class OutboxAdapter:
         folder = self.settings.folder
         target = folder / outbox_name(action, self.settings.format)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8-sig" if self.settings.format == "csv" else "utf-8",
-                               newline="") as fh:
-                    fh.write(self._content(action, message_id))
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_text(target, self._content(action, message_id), durable=True,
+                       encoding="utf-8-sig" if self.settings.format == "csv" else "utf-8")
         except OSError as exc:
             raise DeliveryError(f"{target}: cannot write the outbox file ({exc.strerror or exc})",
                                 unreachable=True) from exc

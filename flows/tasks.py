@@ -10,7 +10,6 @@ a library call: moving files is orchestration.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from automations.config import load_config
 from automations.ledger import send_actions
 from automations.state import build_state, read_export
 from processmining.errors import ConfigError, ProcessMiningError, UnreadableFileError
+from processmining.files import write_text
 
 __all__ = [
     "LOG_SUFFIXES",
@@ -102,9 +102,7 @@ def quarantine(path: str | Path, folder: str | Path, reason: str) -> Path:
     """Move a bad export into quarantine with ``<name>.error.txt`` beside it holding the one-line reason."""
     target = _move(Path(path), Path(folder))
     note = target.with_name(target.name + ".error.txt")
-    tmp = note.with_name("." + note.name + ".tmp")
-    tmp.write_text(reason.replace("\n", " ").strip() + "\n", encoding="utf-8")
-    os.replace(tmp, note)
+    write_text(note, reason.replace("\n", " ").strip() + "\n")
     return target
 
 

@@ -52,16 +52,20 @@ def atomic_path(path: str | Path, *, suffix: str = "") -> Iterator[Path]:
             tmp.unlink()
 
 
-def write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically; returns the path."""
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data)
+def write_bytes(path: str | Path, data: bytes, *, durable: bool = False) -> Path:
+    """Write ``data`` to ``path`` atomically; returns the path. ``durable``: on disk (fsync) before it is
+    moved into place, for files whose existence is a promise (an automation's outbox file)."""
+    with atomic_path(path) as tmp, tmp.open("wb") as fh:
+        fh.write(data)
+        if durable:
+            fh.flush()
+            os.fsync(fh.fileno())
     return Path(path)
 
 
-def write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -> Path:
-    """Write ``text`` to ``path`` atomically; returns the path."""
-    return write_bytes(path, text.encode(encoding))
+def write_text(path: str | Path, text: str, *, encoding: str = "utf-8", durable: bool = False) -> Path:
+    """Write ``text`` to ``path`` atomically; returns the path (``durable``: see :func:`write_bytes`)."""
+    return write_bytes(path, text.encode(encoding), durable=durable)
 
 
 def csv_safe(value: object) -> str:

@@ -37,11 +37,15 @@ def test_two_reports_one_quarantined_inputs_archived(prefect_harness, tmp_path):
 
 def test_without_a_pseudonymisation_key_nothing_is_quarantined_and_the_run_fails(prefect_harness, tmp_path,
                                                                                   monkeypatch):
+    """No key configured and none can be created (the worker's configuration folder cannot be written): a
+    set-up problem, not the file's."""
     from flows.analyze_export import analyze_export
 
     monkeypatch.delenv("PROCESSMINING_PSEUDONYM_KEY", raising=False)
     monkeypatch.delenv("PROCESSMINING_PSEUDONYM_KEY_FILE", raising=False)
     monkeypatch.chdir(tmp_path)  # no .processmining/pseudonym.key here either
+    (tmp_path / "not-a-folder").write_text("x")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "not-a-folder" / "config"))  # cannot be created
     drop = tmp_path / "drop"
     drop.mkdir()
     shutil.copy(shared_log("running-example.csv"), drop / "export_monday.csv")
@@ -49,7 +53,7 @@ def test_without_a_pseudonymisation_key_nothing_is_quarantined_and_the_run_fails
     state = analyze_export(str(drop), str(tmp_path / "reports"), return_state=True)
 
     assert state.is_failed()
-    assert "left in" in state.message and "no pseudonymisation key" in state.message
+    assert "left in" in state.message and "pseudonymisation key" in state.message
     result = state.result(raise_on_failure=False)
     assert result["quarantined"] == [] and [Path(i["file"]).name for i in result["left"]] == ["export_monday.csv"]
     assert (drop / "export_monday.csv").is_file() and not (drop / "quarantine").exists()
