@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -33,3 +36,14 @@ def library_errors() -> Iterator[None]:
     except ProcessMiningError as exc:
         err.print(f"error: {exc}", markup=False, soft_wrap=True)
         sys.exit(1)
+
+
+def print_json(payload: Any) -> None:
+    """A command's ``--json`` result on stdout: one JSON document, UTF-8 as it is, no NaN."""
+    typer.echo(json.dumps(payload, ensure_ascii=False, allow_nan=False))
+
+
+def say_written(written: Sequence[Path], folder: Path | str | None) -> None:
+    """The one line on stderr naming the files a command wrote."""
+    err.print(f"wrote {len(written)} files into {folder}: " + ", ".join(p.name for p in written),
+              markup=False, soft_wrap=True)

@@ -197,7 +197,7 @@ _INPUTS: tuple[tuple[str, Any, Any], ...] = (
     ("merge_labels", MergeLabelsOption, False), ("drop_duplicates", DropDuplicatesOption, False),
 )
 #: The keyword arguments through which commands receive their option groups (never options themselves).
-GROUPS = {"inputs", "analysis", "sources", "filters"}
+GROUPS = {"inputs", "analysis", "sources", "filters", "output"}
 _R = TypeVar("_R")
 
 

@@ -3,7 +3,6 @@ the page only): thin clients over :mod:`processmining.reports`."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ._app import app, err, library_errors, out
+from ._app import app, err, library_errors, out, print_json, say_written
 from ._options import (
     AnalysisArgs,
     InputArgs,
@@ -22,6 +21,7 @@ from ._options import (
     analysis_options,
     input_options,
     open_log,
+    option_group,
     source_options,
 )
 
@@ -35,6 +35,17 @@ LogPaths = Annotated[list[Path] | None, typer.Argument(
     help="Event log(s): .csv, .xlsx, .xes, .xes.gz or .parquet. Several files are merged on their case key "
          "(the first is the case system); or give --project instead.", show_default=False)]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (and --json).")]
+
+
+#: What analyze and report print and in which language: received as ``output``.
+OutputArgs = dict[str, Any]
+_OUTPUT: tuple[tuple[str, Any, Any], ...] = (("lang", LangOption, Lang.sv), ("as_json", JsonOption, False),
+                                             ("quiet", QuietOption, False))
+
+
+def output_options() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Give a command ``--lang``, ``--json`` and ``--quiet``, received as ``output``."""
+    return option_group("output", _OUTPUT)
 
 
 def analysis_options_of(analysis: AnalysisArgs) -> AnalysisOptions:
@@ -144,12 +155,11 @@ def _run(log_paths: list[Path], out_dir: Path, *, open_args: dict[str, Any], opt
                                               summary=summary, progress=progress, chart_worker=worker)
     if as_json:
         summary["files"] = [str(p) for p in written]
-        typer.echo(json.dumps(summary, ensure_ascii=False, allow_nan=False))
+        print_json(summary)
     if quiet or as_json:
         return
     _print_summary(summary, lang.value)
-    err.print(f"wrote {len(written)} files into {out_dir}: " + ", ".join(p.name for p in written),
-              markup=False, soft_wrap=True)
+    say_written(written, out_dir)
 
 
 def _print_summary(summary: dict[str, Any], lang: str) -> None:
@@ -188,16 +198,15 @@ def _print_summary(summary: dict[str, Any], lang: str) -> None:
 @input_options()
 @source_options()
 @analysis_options()
+@output_options()
 def analyze(
     out_dir: OutOption,
     log_paths: LogPaths = None,
-    lang: LangOption = Lang.sv,
-    as_json: JsonOption = False,
-    quiet: QuietOption = False,
     *,
     inputs: InputArgs,
     analysis: AnalysisArgs,
     sources: SourceArgs,
+    output: OutputArgs,
 ) -> None:
     """Analyse LOG and write every report into --out: the main job.
 
@@ -207,14 +216,15 @@ def analyze(
     Example: processmining analyze event_logs/demo.csv --profile demo --out reports/demo
     --clock-stop "Komplettering begärd=>Komplettering inkommen" --target-days 40
     """
-    _run(log_paths or [], out_dir, sources=sources, lang=lang, excel=True, html=True, maps=True, as_json=as_json,
-         quiet=quiet, open_args=inputs, option_args=analysis)
+    _run(log_paths or [], out_dir, sources=sources, excel=True, html=True, maps=True, open_args=inputs,
+         option_args=analysis, **output)
 
 
 @app.command()
 @input_options()
 @source_options()
 @analysis_options()
+@output_options()
 def report(
     out_dir: OutOption,
     log_paths: LogPaths = None,
@@ -222,13 +232,11 @@ def report(
                                              "only.")] = False,
     html_only: Annotated[bool, typer.Option("--html-only", help="Write report.html (and summary.json) only.")]
     = False,
-    lang: LangOption = Lang.sv,
-    as_json: JsonOption = False,
-    quiet: QuietOption = False,
     *,
     inputs: InputArgs,
     analysis: AnalysisArgs,
     sources: SourceArgs,
+    output: OutputArgs,
 ) -> None:
     """Write the auditors' workbook and the process owners' page for LOG (same figures as analyze).
 
@@ -238,5 +246,5 @@ def report(
         err.print("error: --excel-only and --html-only exclude each other; pass one of them or neither",
                   markup=False)
         raise typer.Exit(2)
-    _run(log_paths or [], out_dir, sources=sources, lang=lang, excel=not html_only, html=not excel_only, maps=True,
-         as_json=as_json, quiet=quiet, open_args=inputs, option_args=analysis)
+    _run(log_paths or [], out_dir, sources=sources, excel=not html_only, html=not excel_only, maps=True,
+         open_args=inputs, option_args=analysis, **output)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ._app import app, err, library_errors, out
+from ._app import app, library_errors, out, print_json, say_written
 from ._options import (
     CalendarKind,
     CalendarOption,
@@ -114,12 +113,11 @@ def bottlenecks(
     if json_output:
         payload: dict[str, Any] = report.to_summary()
         payload["files"] = [str(p) for p in written]
-        typer.echo(json.dumps(payload, ensure_ascii=False, allow_nan=False))
+        print_json(payload)
     else:
         _print_report(report, log_path, lang.value)
     if written:
-        err.print(f"wrote {len(written)} files into {out_dir}: " + ", ".join(p.name for p in written),
-                  markup=False, soft_wrap=True)
+        say_written(written, out_dir)
 
 
 def _num(value: Any, lang: str, digits: int = 1) -> str:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ._app import app, err, library_errors, out
+from ._app import app, err, library_errors, out, print_json
 from ._options import (
     ANALYSIS_PANEL,
     CalendarKind,
@@ -83,7 +82,7 @@ def candidates(
     for warning in report.warnings:
         err.print(f"warning: {warning}", markup=False, soft_wrap=True)
     if json_output:
-        typer.echo(json.dumps(report.to_summary(top=top), ensure_ascii=False, allow_nan=False))
+        print_json(report.to_summary(top=top))
         return
     _print_candidates(report, log_path, top, lang.value)
 
@@ -209,7 +208,7 @@ def effect(
                                 window_days=window_days)
 
     if json_output:
-        typer.echo(json.dumps(report.to_summary(), ensure_ascii=False, allow_nan=False))
+        print_json(report.to_summary())
         return
     _print_effect(report, lang.value)
 

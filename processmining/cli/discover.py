@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ._app import app, err, library_errors, out
+from ._app import app, library_errors, out, print_json, say_written
 from ._options import (
     CalendarKind,
     CalendarOption,
@@ -152,11 +151,10 @@ def discover(
             "conformance": result.to_summary() if result is not None else None,
             "files": [str(p) for p in written],
         }
-        typer.echo(json.dumps(payload, ensure_ascii=False, allow_nan=False))
+        print_json(payload)
         return
     _print_report(log, shown, variants, model, result)
-    err.print(f"wrote {len(written)} files into {out_dir}: " + ", ".join(p.name for p in written),
-              markup=False, soft_wrap=True)
+    say_written(written, out_dir)
 
 
 def write_discovery_files(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from enum import StrEnum
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ._app import app, err, library_errors, out
+from ._app import app, err, library_errors, out, print_json, say_written
 from ._options import (
     CalendarKind,
     CalendarOption,
@@ -104,11 +103,10 @@ def handovers(
         if comparison is not None:
             payload["comparison"] = comparison.to_summary()
         payload["files"] = [str(p) for p in written]
-        typer.echo(json.dumps(payload, ensure_ascii=False, allow_nan=False))
+        print_json(payload)
         return
     _print_report(analysis, comparison, log_path)
-    err.print(f"wrote {len(written)} files into {out_dir}: " + ", ".join(p.name for p in written),
-              markup=False, soft_wrap=True)
+    say_written(written, out_dir)
 
 
 def _n(value: float, digits: int = 1) -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from ._app import app, err, library_errors, out
+from ._app import app, err, library_errors, out, print_json
 from ._options import JsonOption, PseudonymiseOption, StrictOption
 
 
@@ -48,7 +47,7 @@ def merge(
     if json_output:
         payload: dict[str, Any] = {**summary_counts(result.log), "merge": report.to_summary(),
                                    "files": [str(p) for p in written]}
-        typer.echo(json.dumps(payload, ensure_ascii=False, allow_nan=False))
+        print_json(payload)
     else:
         log = result.log
         out.print(f"Merged {log.n_events} events in {log.n_cases} cases from {len(report.sources)} sources "

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ._app import app, err, library_errors, out
+from ._app import app, library_errors, out, print_json, say_written
 from ._options import (
     CalendarKind,
     CalendarOption,
@@ -76,12 +75,11 @@ def perspectives(
     if json_output:
         payload: dict[str, Any] = result.to_summary()
         payload["files"] = [str(p) for p in written]
-        typer.echo(json.dumps(payload, ensure_ascii=False, allow_nan=False))
+        print_json(payload)
     else:
         _print(result, log_path, lang.value)
     if written:
-        err.print(f"wrote {len(written)} files into {out_dir}: " + ", ".join(p.name for p in written),
-                  markup=False, soft_wrap=True)
+        say_written(written, out_dir)
 
 
 def _write_tables(result: PerspectiveResult, directory: Path) -> list[Path]:
