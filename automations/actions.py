@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from processmining.errors import AutomationError, ConfigError, ProcessMiningError
+from processmining.formatting import fmt_signed
 
 from .config import AutomationConfig, check_address
 from .state import OpenCaseState, parse_now
@@ -136,11 +137,10 @@ def _now(state: OpenCaseState, now: pd.Timestamp | dt.datetime | str | None) -> 
 
 
 def _days(value: float, lang: str) -> str:
-    """A day count for a message: one decimal, decimal comma in Swedish."""
+    """A day count for a message: whole days as they are, else one decimal (decimal comma in Swedish)."""
     if value is None or not np.isfinite(value):
         return "-"
-    text = f"{value:.1f}" if abs(value - round(value)) >= 0.05 else f"{round(value):d}"
-    return text.replace(".", ",").replace("-", "\u2212") if lang == "sv" else text
+    return fmt_signed(value, lang, 1 if abs(value - round(value)) >= 0.05 else 0)
 
 
 def _date(value: Any) -> str:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .calendar import WorkCalendar, get_calendar
 from .errors import AnalysisError, ConfigError
-from .formatting import json_ready
+from .formatting import json_float, json_ready
 from .log import GROUP, RESOURCE, EventLog, release_unused_memory, summary_counts
 
 if TYPE_CHECKING:
@@ -299,11 +299,6 @@ def _use_engine(log: EventLog, options: AnalysisOptions, calendar: WorkCalendar)
     provide_core_figures(log, calendar=calendar, edges=figures.edges, variants=figures.variants)
 
 
-def _num(value: Any) -> float | None:
-    result = json_ready(value)
-    return result if result is None else float(result)
-
-
 def summary_of(analysis: Analysis) -> dict[str, Any]:
     """``summary.json``: DESIGN.md's shape (source, counts, throughput, edges, bottlenecks, handovers,
     automation candidates) plus the blocks each analysis adds and the provenance. JSON-ready."""
@@ -314,9 +309,9 @@ def summary_of(analysis: Analysis) -> dict[str, Any]:
     summary["throughput_workdays"] = bsum["throughput_workdays"]
     summary["edges"] = [
         {"from": r.source, "to": r.target, "count": int(r.count), "cases": int(r.cases),
-         "median_wait_days": _num(r.median_wait_days), "mean_wait_days": _num(r.mean_wait_days),
-         "p90_wait_days": _num(r.p90_wait_days), "median_wait_workdays": _num(r.median_wait_workdays),
-         "mean_wait_workdays": _num(r.mean_wait_workdays)}
+         "median_wait_days": json_float(r.median_wait_days), "mean_wait_days": json_float(r.mean_wait_days),
+         "p90_wait_days": json_float(r.p90_wait_days), "median_wait_workdays": json_float(r.median_wait_workdays),
+         "mean_wait_workdays": json_float(r.mean_wait_workdays)}
         for r in analysis.dfg.edges.itertuples(index=False)
     ]
     summary.update(bsum)

@@ -19,12 +19,14 @@ Layer: the bottom (beside :mod:`processmining.errors`): imports numpy and pandas
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["NBSP", "fmt_number", "fmt_share", "iso_times", "json_ready"]
+__all__ = ["NBSP", "fmt_duration", "fmt_figure", "fmt_number", "fmt_percent", "fmt_share", "fmt_signed", "iso_times",
+           "json_float", "json_ready"]
 
 #: The Swedish thousands separator (and the space before ``%``): a non-breaking space.
 NBSP = "\u00a0"
@@ -42,6 +44,67 @@ def fmt_share(share: float, lang: str = "sv") -> str:
     """``0.41`` as ``41 %`` (Swedish, with a non-breaking space) or ``41%`` (English)."""
     pct = fmt_number(share * 100, lang, 0)
     return f"{pct}{NBSP}%" if lang == "sv" else f"{pct}%"
+
+
+def fmt_figure(value: Any, lang: str = "sv", decimals: int = 1) -> str:
+    """:func:`fmt_number` of any value that may be missing (None, NaN, not a number): ``-`` then."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return "-"
+    return "-" if number != number else fmt_number(number, lang, decimals)
+
+
+def fmt_signed(value: float | None, lang: str = "sv", decimals: int = 2) -> str:
+    """A figure whose sign matters (an effect, a difference): a true minus sign (U+2212), never ``-0``;
+    ``-`` where there is none."""
+    if value is None or value != value:
+        return "-"
+    return fmt_number(round(value, decimals) + 0.0, lang, decimals).replace("-", "\u2212")  # + 0.0: no -0
+
+
+def fmt_percent(share: float, lang: str = "sv") -> str:
+    """A share as a label on a map or chart: whole percents from 10 %, one decimal below, ``>99,9 %`` for
+    what is almost but not quite everything (a rounded "100 %" would say that nothing is left out)."""
+    pct = share * 100
+    if 99.95 <= pct < 100:
+        text = fmt_number(99.9, lang, 1).join((">", ""))
+    else:
+        text = fmt_number(pct, lang, 0 if pct >= 10 or pct == 0 else 1)
+    return f"{text}{NBSP}%"
+
+
+#: The units of :func:`fmt_duration`.
+_DURATION_UNITS = {"sv": {"min": "min", "hour": "tim", "day": "d", "below_min": "< 1 min"},
+                   "en": {"min": "min", "hour": "h", "day": "d", "below_min": "< 1 min"}}
+
+
+def fmt_duration(days: float, *, hours_per_day: float = 24.0, lang: str = "sv") -> str:
+    """A duration in days (of ``hours_per_day`` hours) in the unit that reads best: "< 1 min", "45 min",
+    "3,2 tim", "4,5 d"; "–" where there is none.
+
+    >>> fmt_duration(0.5, hours_per_day=9.0, lang="en")
+    '4.5 h'
+    """
+    t = _DURATION_UNITS["sv" if lang == "sv" else "en"]
+    if math.isnan(days):
+        return "–"
+    hours = days * hours_per_day
+    if hours == 0:
+        return f"0 {t['min']}"
+    if abs(hours) * 60 < 1:
+        return t["below_min"] if hours >= 0 else f"{fmt_number(hours * 60, lang, 1)} {t['min']}"
+    if abs(hours) < 1:
+        return f"{hours * 60:.0f} {t['min']}"
+    if abs(days) < 1:
+        return f"{fmt_number(hours, lang, 1)} {t['hour']}"
+    return f"{fmt_number(days, lang, 1 if abs(days) < 100 else 0)} {t['day']}"
+
+
+def json_float(value: Any) -> float | None:
+    """A JSON number that is always a float (rounded to 4 decimals), or None for a missing one."""
+    result = json_ready(value)
+    return None if result is None else float(result)
 
 
 def json_ready(value: Any) -> Any:

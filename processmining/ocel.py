@@ -41,6 +41,7 @@ import pandas as pd
 
 from .errors import ConfigError, UnreadableFileError
 from .files import atomic_path, write_bytes
+from .formatting import fmt_number
 from .log import ACTIVITY, CASE, GROUP, RESOURCE, SOURCE_SYSTEM, TIMESTAMP, EventLog
 
 if TYPE_CHECKING:
@@ -241,16 +242,6 @@ def read_ocel(path: str | Path) -> OCEL:
 
 
 # ---- the map --------------------------------------------------------------------------------------
-def _int(value: int, lang: str) -> str:
-    text = f"{value:,}"
-    return text.replace(",", "\u202f") if lang == "sv" else text
-
-
-def _dec(value: float, lang: str, digits: int = 1) -> str:
-    text = f"{value:.{digits}f}"
-    return text.replace(".", ",") if lang == "sv" else text
-
-
 def _colours(types: Sequence[str]) -> dict[str, str]:
     colours: dict[str, str] = {}
     extra = iter(_MORE_COLOURS * (len(types) // len(_MORE_COLOURS) + 1))
@@ -306,7 +297,7 @@ def ocdfg_dot(ocdfg: Mapping[str, Any], *, title: str, objects: Mapping[str, int
     for a in activities:
         specific = [ot for ot in act_types[a] if ot != CASE_OBJECT_TYPE] or act_types[a]
         colour = colours[specific[0]] if specific else "#495057"
-        label = f"<<B>{_esc(a)}</B><BR/>{_int(len(act_events.get(a, ())), lang)} {_esc(t['events'])}>"
+        label = f"<<B>{_esc(a)}</B><BR/>{fmt_number(len(act_events.get(a, ())), lang, 0)} {_esc(t['events'])}>"
         lines.append(f'  {ids[a]} [label={label}, fillcolor="{_TINTS.get(colour, "#f1f3f5")}", color="{colour}"];')
     for k, ot in enumerate(colours):
         colour = colours[ot]
@@ -319,20 +310,20 @@ def ocdfg_dot(ocdfg: Mapping[str, Any], *, title: str, objects: Mapping[str, int
         for a in sorted(starts):
             n = len(starts[a])
             lines.append(f'  s{k} -> {ids[a]} [color="{colour}", style=dashed, penwidth={width(n)}, '
-                         f'label="{_PAD}{_int(n, lang)}", fontcolor="{colour}"];')
+                         f'label="{_PAD}{fmt_number(n, lang, 0)}", fontcolor="{colour}"];')
         for a in sorted(ends):
             n = len(ends[a])
             lines.append(f'  {ids[a]} -> x{k} [color="{colour}", style=dashed, penwidth={width(n)}, '
-                         f'label="{_PAD}{_int(n, lang)}", fontcolor="{colour}"];')
+                         f'label="{_PAD}{fmt_number(n, lang, 0)}", fontcolor="{colour}"];')
         for (a, b) in sorted(couples.get(ot, {})):
             n = len(couples[ot][(a, b)])
             waits = performance.get(ot, {}).get((a, b), [])
-            median = f" · {_dec(float(np.median(waits)) / 86_400, lang)} {t['d']}" if len(waits) else ""
+            median = f" · {fmt_number(float(np.median(waits)) / 86_400, lang)} {t['d']}" if len(waits) else ""
             lines.append(f'  {ids[a]} -> {ids[b]} [color="{colour}", penwidth={width(n)}, '
-                         f'label="{_PAD}{_int(n, lang)}{median}", fontcolor="{colour}"];')
+                         f'label="{_PAD}{fmt_number(n, lang, 0)}{median}", fontcolor="{colour}"];')
     rows = "".join(
         f'<TR><TD BGCOLOR="{colours[ot]}" WIDTH="24"> </TD><TD ALIGN="LEFT">{_esc(ot)}: '
-        f'{_int(int(objects.get(ot, 0)), lang)} {_esc(t["objects"])}</TD></TR>' for ot in colours)
+        f'{fmt_number(int(objects.get(ot, 0)), lang, 0)} {_esc(t["objects"])}</TD></TR>' for ot in colours)
     lines.append(f'  legend [shape=plaintext, style="", label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3">'
                  f'<TR><TD COLSPAN="2" ALIGN="LEFT"><B>{_esc(t["legend"])}</B></TD></TR>{rows}</TABLE>>];')
     lines.append("}")
@@ -373,7 +364,7 @@ def render_ocdfg(
     objects = ocel.objects["ocel:type"].value_counts().to_dict()
     t = _TEXT["sv" if lang == "sv" else "en"]
     heading = title or t["title"]
-    heading += (f" · {_int(len(ocel.events), lang)} {t['events']} · {_int(len(ocel.objects), lang)} "
+    heading += (f" · {fmt_number(len(ocel.events), lang, 0)} {t['events']} · {fmt_number(len(ocel.objects), lang, 0)} "
                 f"{t['objects']}")
     source = graphviz.Source(ocdfg_dot(ocdfg, title=heading, objects=objects, lang=lang))
     stem = Path(out_stem)

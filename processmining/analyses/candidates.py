@@ -54,6 +54,7 @@ import pandas as pd
 
 from ..calendar import WorkCalendar
 from ..errors import AnalysisError, ConfigError
+from ..formatting import fmt_number, fmt_share, json_ready
 from ..log import ACTIVITY, GROUP, RESOURCE, START, TIMESTAMP, EventLog, release_unused_memory
 from .edges import event_work_seconds, transition_waits
 from .order_stats import group_order, segment_stats
@@ -388,18 +389,18 @@ class Candidate:
             "activity": self.activity,
             "rank": self.rank,
             "status": self.status,
-            "score": _json(self.score),
-            "hours_saved_per_year": _json(self.hours_saved_per_year),
+            "score": json_ready(self.score),
+            "hours_saved_per_year": json_ready(self.hours_saved_per_year),
             "needs_human": self.needs_human,
             "reason": self.reason,
             "reason_sv": self.reason_sv,
             "why": self.why,
             "why_sv": self.why_sv,
             "class": self.activity_class,
-            "class_evidence": _json_tree(self.class_evidence),
-            "action": _json_tree(self.action) if self.action is not None else None,
-            "score_terms": _json_tree(self.score_terms()),
-            "evidence": {part: {k: _json(v) for k, v in values.items()} for part, values in self.evidence.items()},
+            "class_evidence": json_ready(self.class_evidence),
+            "action": json_ready(self.action) if self.action is not None else None,
+            "score_terms": json_ready(self.score_terms()),
+            "evidence": {part: {k: json_ready(v) for k, v in values.items()} for part, values in self.evidence.items()},
         }
 
 
@@ -462,29 +463,9 @@ class CandidateReport:
         """
         ranked = self.candidates if top is None else self.candidates[:top]
         items = [c.to_summary() for c in ranked + self.needs_human + self.not_ranked]
-        return {"automation_candidates": items, "automation_assumptions": _json_tree(self.assumptions)}
+        return {"automation_candidates": items, "automation_assumptions": json_ready(self.assumptions)}
 
 
-def _json(value: Any) -> Any:
-    """Round floats to 4 decimals, NaN/NA to None, numpy scalars to Python."""
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        return None if math.isnan(value) or math.isinf(value) else round(value, 4)
-    return value
-
-
-def _json_tree(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _json_tree(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_tree(v) for v in value]
-    return _json(value)
-
-
-# ---- the analysis ---------------------------------------------------------------------------------
 def find_candidates(
     log: EventLog,
     *,
@@ -830,7 +811,7 @@ def _signals(row: Mapping[str, Any], config: CandidateConfig, baseline_off_hours
     out = []
 
     def pct(v: float) -> tuple[str, str]:
-        return _pct(v, "en"), _pct(v, "sv")
+        return fmt_share(v, "en"), fmt_share(v, "sv")
 
     starts = float(row["starts_case_share"])
     e, s = pct(starts)
@@ -887,27 +868,27 @@ def _signals(row: Mapping[str, Any], config: CandidateConfig, baseline_off_hours
 
     if row["variability_basis"] == "service":
         long_value, long_ok = row["service_minutes_median"], row["service_minutes_median"] >= r.long_service_minutes
-        long_text = (f"median service time {_dec(long_value, 'en', 0)} working minutes",
-                     f"median handläggningstid {_dec(long_value, 'sv', 0)} arbetsminuter")
+        long_text = (f"median service time {fmt_number(long_value, 'en', 0)} working minutes",
+                     f"median handläggningstid {fmt_number(long_value, 'sv', 0)} arbetsminuter")
         long_threshold = f">= {r.long_service_minutes:g} minutes"
     else:
         long_value = row["wait_before_workdays_median"]
         long_ok = not _isnan(long_value) and long_value >= r.long_wait_workdays
         shown = 0.0 if _isnan(long_value) else long_value
-        long_text = (f"median time before it {_dec(shown, 'en')} working days",
-                     f"median tid före {_dec(shown, 'sv')} arbetsdagar")
+        long_text = (f"median time before it {fmt_number(shown, 'en')} working days",
+                     f"median tid före {fmt_number(shown, 'sv')} arbetsdagar")
         long_threshold = f">= {r.long_wait_workdays:g} working days"
     spread = row["variability"]
     long_ok = bool(long_ok) and not _isnan(spread) and spread >= r.wide_spread
     spread_shown = 0.0 if _isnan(spread) else spread
     out.append(_signal("judgement", "long_spread_work", long_value, f"{long_threshold}, spread >= {r.wide_spread:g}",
-                       long_ok, f"{long_text[0]}, spread {_dec(spread_shown, 'en', 2)}",
-                       f"{long_text[1]}, spridning {_dec(spread_shown, 'sv', 2)}"))
+                       long_ok, f"{long_text[0]}, spread {fmt_number(spread_shown, 'en', 2)}",
+                       f"{long_text[1]}, spridning {fmt_number(spread_shown, 'sv', 2)}"))
     bits = float(row["successor_entropy_bits"])
     out.append(_signal("judgement", "branching_outcomes", bits, f">= {r.branching_bits:g} bits",
-                       bits >= r.branching_bits, f"what follows it branches ({_dec(bits, 'en', 2)} bits, "
+                       bits >= r.branching_bits, f"what follows it branches ({fmt_number(bits, 'en', 2)} bits, "
                        f"{row['successors']} different next steps)", f"det som följer förgrenar sig "
-                       f"({_dec(bits, 'sv', 2)} bitar, {row['successors']} olika nästa steg)"))
+                       f"({fmt_number(bits, 'sv', 2)} bitar, {row['successors']} olika nästa steg)"))
     people = int(row["resources"])
     few = known and 1 <= people <= r.few_performers and people * 4 <= row["log_performers"]
     column = row["performer_column"] or "-"
@@ -984,29 +965,29 @@ def _action(row: Mapping[str, Any], rows: Mapping[str, Mapping[str, Any]], confi
         share = row["top_successor_share"]
         return {"kind": "reminder", "automation": "remind_completion",
                 "text": f"reminder: the flow reminds the applicant (remind_completion); next is {nxt!r} "
-                        f"(an outside event) in {_pct(share, 'en')}, after a median {_dec(answer_wait, 'en')} "
-                        "working days",
+                        f"(an outside event) in {fmt_share(share, 'en')}, after a median "
+                        f"{fmt_number(answer_wait, 'en')} working days",
                 "text_sv": f"påminnelse: flödet påminner sökanden (remind_completion); nästa är {nxt!r} "
-                           f"(en händelse utifrån) i {_pct(share, 'sv')}, efter median {_dec(answer_wait, 'sv')} "
-                           "arbetsdagar",
+                           f"(en händelse utifrån) i {fmt_share(share, 'sv')}, efter median "
+                           f"{fmt_number(answer_wait, 'sv')} arbetsdagar",
                 "evidence": {"next": nxt, "next_share": share, "answer_wait_workdays_median": answer_wait}}
     # 3. It passes the case to another person: a rule can route it.
     handover = row["handover_share"]
     if not _isnan(handover) and handover >= 0.8 and cls(nxt) in ("administrative", "judgement"):
         return {"kind": "handover", "automation": None,
-                "text": f"forward/handover: route the case to the next performer by a rule ({_pct(handover, 'en')} "
-                        f"go to another performer; next is {nxt!r})",
+                "text": "forward/handover: route the case to the next performer by a rule "
+                        f"({fmt_share(handover, 'en')} go to another performer; next is {nxt!r})",
                 "text_sv": f"vidarebefordran: fördela ärendet till nästa utförare med en regel "
-                           f"({_pct(handover, 'sv')} går till en annan utförare; nästa är {nxt!r})",
+                           f"({fmt_share(handover, 'sv')} går till en annan utförare; nästa är {nxt!r})",
                 "evidence": {"handover_share": handover, "next": nxt}}
     # 4. A long queue in front of it: alert before the target is missed, and report it weekly.
     wait = row["wait_before_workdays_median"]
     if not _isnan(wait) and wait >= 2 * config.queue_half_workdays:
         return {"kind": "target_alert", "automation": "alert_target",
                 "text": f"target alert and weekly report (alert_target, weekly_bottleneck_report): a median "
-                        f"queue of {_dec(wait, 'en')} working days before it",
+                        f"queue of {fmt_number(wait, 'en')} working days before it",
                 "text_sv": f"målvarning och veckorapport (alert_target, weekly_bottleneck_report): median kö "
-                           f"på {_dec(wait, 'sv')} arbetsdagar före",
+                           f"på {fmt_number(wait, 'sv')} arbetsdagar före",
                 "evidence": {"wait_before_workdays_median": wait}}
     return {"kind": "integration", "automation": None,
             "text": "needs an integration with the case system (no flow of the toolkit does this step)",
@@ -1169,16 +1150,6 @@ def _order(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[lead + [c for c in frame.columns if c not in lead]].reset_index(drop=True)
 
 
-def _pct(value: float, lang: str) -> str:
-    text = f"{value * 100:.0f}"
-    return f"{text} %" if lang == "sv" else f"{text}%"
-
-
-def _dec(value: float, lang: str, digits: int = 1) -> str:
-    text = f"{value:.{digits}f}"
-    return text.replace(".", ",") if lang == "sv" else text
-
-
 def _why(row: Mapping[str, Any], config: CandidateConfig, lang: str = "en") -> str:
     """The three largest contributions, in words (``lang``: "en" or "sv")."""
     sv = lang == "sv"
@@ -1192,38 +1163,38 @@ def _why(row: Mapping[str, Any], config: CandidateConfig, lang: str = "en") -> s
 
     def phrase(feature: str) -> str:
         if feature == "volume":
-            return f"{_dec(row['events_per_month'], lang, 0)} {'händelser/månad' if sv else 'events/month'}"
+            return f"{fmt_number(row['events_per_month'], lang, 0)} {'händelser/månad' if sv else 'events/month'}"
         if feature == "coverage":
-            return (f"i {_pct(row['case_share'], lang)} av ärendena" if sv
-                    else f"in {_pct(row['case_share'], lang)} of cases")
+            return (f"i {fmt_share(row['case_share'], lang)} av ärendena" if sv
+                    else f"in {fmt_share(row['case_share'], lang)} of cases")
         if feature == "determinism":
-            share = _pct(row["top_successor_share"], lang)
+            share = fmt_share(row["top_successor_share"], lang)
             return (f"följs av {name(row['top_successor'])} i {share}" if sv
                     else f"next is {name(row['top_successor'])} in {share}")
         if feature == "short_service":
-            minutes = _dec(row["minutes_per_event"], lang, 0)
+            minutes = fmt_number(row["minutes_per_event"], lang, 0)
             return f"{minutes} min per händelse" if sv else f"{minutes} min per event"
         if feature == "predecessor_predictability":
-            share = _pct(row["top_predecessor_share"], lang)
+            share = fmt_share(row["top_predecessor_share"], lang)
             return (f"kommer efter {name(row['top_predecessor'])} i {share}" if sv
                     else f"follows {name(row['top_predecessor'])} in {share}")
         if feature == "low_variability":
-            spread = _dec(row["variability"], lang, 2)
+            spread = fmt_number(row["variability"], lang, 2)
             if row["variability_basis"] == "service":
                 return f"jämn handläggningstid (spridning {spread})" if sv else f"steady service time (spread {spread})"
             return f"jämn väntetid före (spridning {spread})" if sv else f"steady wait before it (spread {spread})"
         if feature == "queue_wait":
-            wait = _dec(row["wait_before_workdays_median"], lang)
+            wait = fmt_number(row["wait_before_workdays_median"], lang)
             return f"kö på {wait} arbetsdagar före" if sv else f"queue of {wait} working days before it"
         if feature == "low_rework":
             if row["rework_share"] == 0:
                 return "upprepas aldrig i ett ärende" if sv else "never repeated within a case"
-            share = _pct(row["rework_share"], lang)
+            share = fmt_share(row["rework_share"], lang)
             return f"upprepas i {share} av sina ärenden" if sv else f"repeated in {share} of its cases"
         if feature == "manual_share":
-            share = _pct(row["norm_manual_share"], lang)
+            share = fmt_share(row["norm_manual_share"], lang)
             return f"{share} görs av personal" if sv else f"{share} done by staff"
-        share = _pct(row["top_resource_share"], lang)
+        share = fmt_share(row["top_resource_share"], lang)
         return (f"{row['resources']} utförare, den mest belastade gör {share}" if sv
                 else f"{row['resources']} performers, the busiest does {share}")
 

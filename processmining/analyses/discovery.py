@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..calendar import WorkCalendar
 from ..errors import ConfigError
+from ..formatting import json_float
 from ..log import ACTIVITY, START, TIMESTAMP, EventLog, release_unused_memory
 from .edges import edge_table, event_work_seconds
 from .order_stats import group_order, segment_stats
@@ -184,13 +185,13 @@ class DirectlyFollowsGraph:
                 "to": row.target,
                 "count": int(row.count),
                 "cases": int(row.cases),
-                "median_wait_days": _num(row.median_wait_days),
-                "mean_wait_days": _num(row.mean_wait_days),
-                "p90_wait_days": _num(row.p90_wait_days),
-                "max_wait_days": _num(row.max_wait_days),
-                "median_wait_workdays": _num(row.median_wait_workdays),
-                "mean_wait_workdays": _num(row.mean_wait_workdays),
-                "p90_wait_workdays": _num(row.p90_wait_workdays),
+                "median_wait_days": json_float(row.median_wait_days),
+                "mean_wait_days": json_float(row.mean_wait_days),
+                "p90_wait_days": json_float(row.p90_wait_days),
+                "max_wait_days": json_float(row.max_wait_days),
+                "median_wait_workdays": json_float(row.median_wait_workdays),
+                "mean_wait_workdays": json_float(row.mean_wait_workdays),
+                "p90_wait_workdays": json_float(row.p90_wait_workdays),
             }
             for row in self.edges.itertuples(index=False)
         ]
@@ -569,13 +570,6 @@ def _connect(kept: list[str], candidates: list[tuple[str, str, int]], chosen: se
             reached = _reach(origin, chosen, backwards=backwards)
             missing = [a for a in kept if a not in reached]
     return added
-
-
-def _num(value: Any) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    return None if math.isnan(value) else round(value, 4)
 
 
 def _pct(share: float) -> str:

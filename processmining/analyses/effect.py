@@ -37,6 +37,7 @@ import pandas as pd
 
 from ..calendar import WorkCalendar
 from ..errors import AnalysisError, ConfigError
+from ..formatting import fmt_signed
 from ..log import ACTIVITY, ROW, TIMESTAMP, EventLog
 from .edges import transition_waits
 
@@ -463,20 +464,12 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _num(value: float | None, lang: str, digits: int = 2) -> str:
-    if value is None:
-        return "-"
-    value = round(value, digits) + 0.0  # + 0.0 turns -0.0 into 0.0
-    text = f"{value:.{digits}f}".replace("-", "−")
-    return text.replace(".", ",") if lang == "sv" else text
-
-
 def _p(value: float | None, lang: str) -> str:
     if value is None:
         return "p -"
     if value < 0.001:
         return "p < 0,001" if lang == "sv" else "p < 0.001"
-    return "p = " + _num(value, lang, 3)
+    return "p = " + fmt_signed(value, lang, 3)
 
 
 def _sentence(m: MetricEffect, activity: str, live_date: date, confidence: float) -> tuple[str, str]:
@@ -490,13 +483,13 @@ def _sentence(m: MetricEffect, activity: str, live_date: date, confidence: float
                 f"{_cap(label_sv)} ({unit_sv}): för få ärenden för en slutsats ({m.n_before} före, "
                 f"{m.n_after} efter {day}).")
     lo, hi = m.median_ci
-    figures_en = (f"median {_num(m.median_before, 'en')} → {_num(m.median_after, 'en')} "
-                  f"({_num(m.median_diff, 'en')}; {pct} CI {_num(lo, 'en')} to {_num(hi, 'en')}), "
-                  f"mean {_num(m.mean_before, 'en')} → {_num(m.mean_after, 'en')}; Mann-Whitney "
+    figures_en = (f"median {fmt_signed(m.median_before, 'en')} → {fmt_signed(m.median_after, 'en')} "
+                  f"({fmt_signed(m.median_diff, 'en')}; {pct} CI {fmt_signed(lo, 'en')} to {fmt_signed(hi, 'en')}), "
+                  f"mean {fmt_signed(m.mean_before, 'en')} → {fmt_signed(m.mean_after, 'en')}; Mann-Whitney "
                   f"{_p(m.p_value, 'en')}; {m.n_before} cases before, {m.n_after} after")
-    figures_sv = (f"median {_num(m.median_before, 'sv')} → {_num(m.median_after, 'sv')} "
-                  f"({_num(m.median_diff, 'sv')}; {pct} KI {_num(lo, 'sv')} till {_num(hi, 'sv')}), "
-                  f"medel {_num(m.mean_before, 'sv')} → {_num(m.mean_after, 'sv')}; Mann-Whitney "
+    figures_sv = (f"median {fmt_signed(m.median_before, 'sv')} → {fmt_signed(m.median_after, 'sv')} "
+                  f"({fmt_signed(m.median_diff, 'sv')}; {pct} KI {fmt_signed(lo, 'sv')} till {fmt_signed(hi, 'sv')}), "
+                  f"medel {fmt_signed(m.mean_before, 'sv')} → {fmt_signed(m.mean_after, 'sv')}; Mann-Whitney "
                   f"{_p(m.p_value, 'sv')}; {m.n_before} ärenden före, {m.n_after} efter")
     if m.change == "no clear change":
         en = f"{_cap(label_en)} ({unit_en}): no clear change after {day}: {figures_en}."
@@ -516,10 +509,10 @@ def _overall(metrics: list[MetricEffect], activity: str, live_date: date, n_befo
         m = by[(metric, "workdays")]
         label_en, label_sv = (t.format(a=activity) for t in _LABELS[metric])
         if m.change in ("shorter", "longer"):
-            parts_en.append(f"{label_en} is {m.change} (median {_num(m.median_before, 'en')} → "
-                            f"{_num(m.median_after, 'en')} working days)")
-            parts_sv.append(f"{label_sv} är {_CHANGE_SV[m.change]} (median {_num(m.median_before, 'sv')} → "
-                            f"{_num(m.median_after, 'sv')} arbetsdagar)")
+            parts_en.append(f"{label_en} is {m.change} (median {fmt_signed(m.median_before, 'en')} → "
+                            f"{fmt_signed(m.median_after, 'en')} working days)")
+            parts_sv.append(f"{label_sv} är {_CHANGE_SV[m.change]} (median {fmt_signed(m.median_before, 'sv')} → "
+                            f"{fmt_signed(m.median_after, 'sv')} arbetsdagar)")
         elif m.change == "no clear change":
             parts_en.append(f"{label_en}: no clear change")
             parts_sv.append(f"{label_sv}: ingen tydlig förändring")

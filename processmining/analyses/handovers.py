@@ -43,6 +43,7 @@ import pandas as pd
 
 from ..calendar import WorkCalendar
 from ..errors import AnalysisError, ConfigError
+from ..formatting import json_ready
 from ..log import GROUP, RESOURCE, EventLog, release_unused_memory
 from .edges import transition_waits
 from .order_stats import group_order, nan_p90, segment_stats
@@ -155,7 +156,7 @@ class HandoverAnalysis:
         """The ``handovers`` block of ``summary.json`` (DESIGN.md): JSON-ready, floats to 4 decimals."""
         c = self.counts
         waiting = {
-            row["kind"]: {k: _num(row[k]) for k in WAITING_COLUMNS if k != "kind"}
+            row["kind"]: {k: json_ready(row[k]) for k in WAITING_COLUMNS if k != "kind"}
             for row in self.waiting.to_dict("records")
         }
         return {
@@ -167,9 +168,9 @@ class HandoverAnalysis:
             "cases": int(c["cases"]),
             "cases_with_handover": int(c["cases_with_handover"]),
             "handovers_per_case": {
-                "median": _num(c["handovers_per_case_median"]),
-                "mean": _num(c["handovers_per_case_mean"]),
-                "p90": _num(c["handovers_per_case_p90"]),
+                "median": json_ready(c["handovers_per_case_median"]),
+                "mean": json_ready(c["handovers_per_case_mean"]),
+                "p90": json_ready(c["handovers_per_case_p90"]),
             },
             "unknown_events": int(c["unknown_events"]),
             "unknown_transitions": int(c["unknown_transitions"]),
@@ -181,14 +182,14 @@ class HandoverAnalysis:
             },
             "top_edges": [
                 {"from": r["source"], "to": r["target"], "handovers": int(r["handovers"]), "cases": int(r["cases"]),
-                 "median_delay_days": _num(r["median_delay_days"]),
-                 "median_delay_workdays": _num(r["median_delay_workdays"])}
+                 "median_delay_days": json_ready(r["median_delay_days"]),
+                 "median_delay_workdays": json_ready(r["median_delay_workdays"])}
                 for r in self.edges.head(top).to_dict("records")
             ],
             "hubs": [
-                {"node": r["node"], "pagerank": _num(r["pagerank"]), "betweenness": _num(r["betweenness"]),
+                {"node": r["node"], "pagerank": json_ready(r["pagerank"]), "betweenness": json_ready(r["betweenness"]),
                  "handovers_in": int(r["handovers_in"]), "handovers_out": int(r["handovers_out"]),
-                 "received_share": _num(r["received_share"]), "community": int(r["community"])}
+                 "received_share": json_ready(r["received_share"]), "community": int(r["community"])}
                 for r in self.hubs.head(min(top, 5)).to_dict("records")
             ],
             "communities": len(self.communities),
@@ -243,10 +244,10 @@ class HandoverComparison:
             "before": self.before_date.isoformat(),
             "cases_before": self.cases_before,
             "cases_after": self.cases_after,
-            "handovers_per_case_before": _num(self.before.counts["handovers_per_case_mean"]),
-            "handovers_per_case_after": _num(self.after.counts["handovers_per_case_mean"]),
+            "handovers_per_case_before": json_ready(self.before.counts["handovers_per_case_mean"]),
+            "handovers_per_case_after": json_ready(self.after.counts["handovers_per_case_mean"]),
             "status": {s: int(status.get(s, 0)) for s in ("grew", "shrank", "appeared", "vanished", "unchanged")},
-            "edges": [{k: _num(v) for k, v in r.items()} for r in self.edges.head(top).to_dict("records")],
+            "edges": [{k: json_ready(v) for k, v in r.items()} for r in self.edges.head(top).to_dict("records")],
             "notes": list(self.notes),
         }
 
@@ -776,14 +777,4 @@ def _compare_edges(before: _Full, after: _Full, n_before: int, n_after: int, k: 
             table[col] = table[col].astype("float64").mask(low)
     return table[list(COMPARISON_COLUMNS)], hidden
 
-
-def _num(value: Any) -> Any:
-    """JSON-ready number: floats rounded to 4 decimals, NaN/None as None, numpy scalars as Python."""
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, np.integer | int) and not isinstance(value, bool):
-        return int(value)
-    if isinstance(value, np.floating | float):
-        return None if np.isnan(value) else round(float(value), 4)
-    return value
 

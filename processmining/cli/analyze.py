@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..formatting import fmt_figure
 from ._app import app, err, library_errors, out, print_json, say_written
 from ._options import (
     AnalysisArgs,
@@ -168,10 +169,7 @@ def _print_summary(summary: dict[str, Any], lang: str) -> None:
     say = out.print
 
     def n(value: Any, digits: int = 1) -> str:
-        if value is None:
-            return "-"
-        text = f"{value:,.{digits}f}"
-        return text.replace(",", " ").replace(".", ",") if sv else text
+        return fmt_figure(value, lang, digits)
 
     say((f"{summary['source']['path']}: {n(summary['cases'], 0)} ärenden, {n(summary['events'], 0)} händelser, "
          f"{summary['activities']} aktiviteter, {summary['variants']} varianter; {summary['rejected_rows']} rader "

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..formatting import fmt_figure
 from ._app import app, library_errors, out, print_json, say_written
 from ._options import (
     CalendarKind,
@@ -120,16 +121,6 @@ def bottlenecks(
         say_written(written, out_dir)
 
 
-def _num(value: Any, lang: str, digits: int = 1) -> str:
-    from ..formatting import fmt_number
-
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return "-"
-    return "-" if number != number else fmt_number(number, lang, digits)
-
-
 def _print_report(report: BottleneckReport, log_path: Path, lang: str) -> None:
     """The top edges as a table and in words, then throughput, attribution, targets, rework (stdout)."""
     from rich.table import Table
@@ -158,11 +149,12 @@ def _print_report(report: BottleneckReport, log_path: Path, lang: str) -> None:
     top_edges = report.top_edges()
     for r in top_edges.itertuples(index=False):
         share = float(r.share_of_waiting) if r.share_of_waiting == r.share_of_waiting else 0.0
-        cells = [str(r.rank), f"{r.source} → {r.target}", _num(r.cases, lang, 0), _num(r.median_wait_workdays, lang),
-                 _num(r.p90_wait_workdays, lang), fmt_share(share, lang)]
+        cells = [str(r.rank), f"{r.source} → {r.target}", fmt_figure(r.cases, lang, 0),
+                 fmt_figure(r.median_wait_workdays, lang), fmt_figure(r.p90_wait_workdays, lang),
+                 fmt_share(share, lang)]
         if stops:
             cells.append(fmt_share(float(r.applicant_share), lang))
-        table.add_row(*cells, _num(r.score, lang, 0))
+        table.add_row(*cells, fmt_figure(r.score, lang, 0))
     say(table)
     if not len(top_edges):
         say("Ingen övergång väntar längre än den typiska väntan." if sv
@@ -176,27 +168,29 @@ def _print_report(report: BottleneckReport, log_path: Path, lang: str) -> None:
         for sentence in acts:
             say(f"  {sentence}", markup=False, soft_wrap=True)
     say(report.calendar.describe(lang) + ".", markup=False, soft_wrap=True)
-    base = _num(summary["score"]["baseline_wait"], lang, 2)
+    base = fmt_figure(summary["score"]["baseline_wait"], lang, 2)
     say((f"Poäng = summan av väntan utöver den typiska väntan ({base} {unit}, median av alla övergångar)."
          if sv else f"Score = the sum of waiting beyond the typical wait ({base} {unit}, the median of all "
          "transitions)."), markup=False, soft_wrap=True)
     tp, tpw = summary["throughput_days"], summary["throughput_workdays"]
-    say((f"Genomloppstid: median {_num(tpw['median'], lang)} {unit} ({_num(tp['median'], lang)} kalenderdagar), "
-         f"90 % inom {_num(tpw['p90'], lang)}; {_num(summary['closed_cases'], lang, 0)} avslutade, "
-         f"{_num(summary['open_cases'], lang, 0)} öppna."
+    say((f"Genomloppstid: median {fmt_figure(tpw['median'], lang)} {unit} "
+         f"({fmt_figure(tp['median'], lang)} kalenderdagar), "
+         f"90 % inom {fmt_figure(tpw['p90'], lang)}; {fmt_figure(summary['closed_cases'], lang, 0)} avslutade, "
+         f"{fmt_figure(summary['open_cases'], lang, 0)} öppna."
          if sv else
-         f"Throughput: median {_num(tpw['median'], lang)} {unit} ({_num(tp['median'], lang)} calendar days), "
-         f"90% within {_num(tpw['p90'], lang)}; {_num(summary['closed_cases'], lang, 0)} closed, "
-         f"{_num(summary['open_cases'], lang, 0)} open."),
+         f"Throughput: median {fmt_figure(tpw['median'], lang)} {unit} "
+         f"({fmt_figure(tp['median'], lang)} calendar days), "
+         f"90% within {fmt_figure(tpw['p90'], lang)}; {fmt_figure(summary['closed_cases'], lang, 0)} closed, "
+         f"{fmt_figure(summary['open_cases'], lang, 0)} open."),
         markup=False, soft_wrap=True)
     attribution = report.attribution
     say(attribution.describe(lang), markup=False, soft_wrap=True)
     if attribution.clock_stops:
         a = summary["attribution"]
-        say((f"Handläggningstid: median {_num(a['agency_workdays']['median'], lang)} {unit}; sökandens andel av "
+        say((f"Handläggningstid: median {fmt_figure(a['agency_workdays']['median'], lang)} {unit}; sökandens andel av "
              f"genomloppstiden {fmt_share(a['applicant_share_of_throughput'] or 0.0, lang)}."
              if sv else
-             f"Agency time: median {_num(a['agency_workdays']['median'], lang)} {unit}; the applicant's share of "
+             f"Agency time: median {fmt_figure(a['agency_workdays']['median'], lang)} {unit}; the applicant's share of "
              f"throughput {fmt_share(a['applicant_share_of_throughput'] or 0.0, lang)}."),
             markup=False, soft_wrap=True)
     if report.sla is not None:
@@ -204,8 +198,8 @@ def _print_report(report: BottleneckReport, log_path: Path, lang: str) -> None:
         t_unit = ("arbetsdagar" if sv else "working days") if report.sla.targets.working_days else \
             ("kalenderdagar" if sv else "calendar days")
         for case_id, row in report.sla.breaching.head(5).iterrows():
-            say((f"  {case_id}: {_num(row['late_by'], lang)} {t_unit} för sent" if sv
-                 else f"  {case_id}: {_num(row['late_by'], lang)} {t_unit} late"), markup=False, soft_wrap=True)
+            say((f"  {case_id}: {fmt_figure(row['late_by'], lang)} {t_unit} för sent" if sv
+                 else f"  {case_id}: {fmt_figure(row['late_by'], lang)} {t_unit} late"), markup=False, soft_wrap=True)
     rw = summary["rework"]
     if rw["activities"]:
         first = rw["activities"][0]

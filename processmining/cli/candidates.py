@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..formatting import fmt_figure
 from ._app import app, err, library_errors, out, print_json
 from ._options import (
     ANALYSIS_PANEL,
@@ -87,17 +88,6 @@ def candidates(
     _print_candidates(report, log_path, top, lang.value)
 
 
-def _dec(value: Any, lang: str, digits: int = 1) -> str:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return "-"
-    if number != number:
-        return "-"
-    text = f"{number:,.{digits}f}"
-    return text.replace(",", "\u00a0").replace(".", ",") if lang == "sv" else text
-
-
 def _print_candidates(report: CandidateReport, log_path: Path, top: int, lang: str) -> None:
     from rich.table import Table
 
@@ -112,8 +102,8 @@ def _print_candidates(report: CandidateReport, log_path: Path, top: int, lang: s
                              else ["#", "Activity", "Score", "Hours/year", "Why"]):
         table.add_column(head, justify="right" if i in (0, 2, 3) else "left", overflow="fold")
     for c in ranked:
-        table.add_row(str(c.rank), c.activity, _dec(c.score, lang, 2), _dec(c.hours_saved_per_year, lang, 0),
-                      c.why_sv if sv else c.why)
+        table.add_row(str(c.rank), c.activity, fmt_figure(c.score, lang, 2),
+                      fmt_figure(c.hours_saved_per_year, lang, 0), c.why_sv if sv else c.why)
     say(table)
     if ranked:
         say("Vad verktyget kan göra:" if sv else "What the toolkit can do:", markup=False)
@@ -131,8 +121,8 @@ def _print_candidates(report: CandidateReport, log_path: Path, top: int, lang: s
             terms.add_column(f"#{c.rank}", justify="right")
         per_candidate = [c.score_terms() for c in shown]
         for i, name in enumerate(FEATURES):
-            terms.add_row(name, _dec(per_candidate[0][i]["weight"], lang, 2),
-                          *[_dec(t[i]["normalised"], lang, 2) for t in per_candidate])
+            terms.add_row(name, fmt_figure(per_candidate[0][i]["weight"], lang, 2),
+                          *[fmt_figure(t[i]["normalised"], lang, 2) for t in per_candidate])
         say(terms)
     if not ranked:
         say("Inga aktiviteter kunde rangordnas." if sv else "No activity could be ranked.", markup=False)
@@ -146,7 +136,7 @@ def _print_candidates(report: CandidateReport, log_path: Path, top: int, lang: s
         for i, head in enumerate(["Aktivitet", "Poäng", "Varför inte"] if sv else ["Activity", "Score", "Why not"]):
             flagged.add_column(head, justify="right" if i == 1 else "left", overflow="fold")
         for c in report.needs_human:
-            flagged.add_row(c.activity, _dec(c.score, lang, 2), c.reason_sv if sv else c.reason)
+            flagged.add_row(c.activity, fmt_figure(c.score, lang, 2), c.reason_sv if sv else c.reason)
         say(flagged)
     if report.not_ranked:
         say("Rangordnas inte (händelser utifrån, redan automatiserade, för få):" if sv
@@ -156,15 +146,16 @@ def _print_candidates(report: CandidateReport, log_path: Path, top: int, lang: s
 
     cfg = report.config
     a = report.assumptions
-    say((f"Antaganden: timmar/år = händelser per år (loggen spänner {_dec(a['span_days'], lang, 0)} dagar) × "
+    say((f"Antaganden: timmar/år = händelser per år (loggen spänner {fmt_figure(a['span_days'], lang, 0)} dagar) × "
          f"andel gjord av personal × minuter per händelse (median handläggningstid där starttider finns, annars "
-         f"{_dec(cfg.default_minutes_per_event, lang, 0)} min) / 60 × automatiserbar andel "
-         f"{_dec(cfg.automatable_share * 100, lang, 0)} %. Vikter och antaganden: {cfg.origin}."
+         f"{fmt_figure(cfg.default_minutes_per_event, lang, 0)} min) / 60 × automatiserbar andel "
+         f"{fmt_figure(cfg.automatable_share * 100, lang, 0)} %. Vikter och antaganden: {cfg.origin}."
          if sv else
-         f"Assumptions: hours/year = events per year (the log spans {_dec(a['span_days'], lang, 0)} days) × share "
+         "Assumptions: hours/year = events per year "
+         f"(the log spans {fmt_figure(a['span_days'], lang, 0)} days) × share "
          f"done by staff × minutes per event (median service time where starts exist, else "
-         f"{_dec(cfg.default_minutes_per_event, lang, 0)} min) / 60 × automatable share "
-         f"{_dec(cfg.automatable_share * 100, lang, 0)}%. Weights and assumptions: {cfg.origin}."),
+         f"{fmt_figure(cfg.default_minutes_per_event, lang, 0)} min) / 60 × automatable share "
+         f"{fmt_figure(cfg.automatable_share * 100, lang, 0)}%. Weights and assumptions: {cfg.origin}."),
         markup=False, soft_wrap=True)
     say(a["calendar_sv"] + "." if sv else a["calendar"] + ".", markup=False, soft_wrap=True)
 
@@ -234,14 +225,14 @@ def _print_effect(report: EffectReport, lang: str) -> None:
                 "too few cases": "för få ärenden"} if sv else {})
     for m in report.metrics:
         low, high = m.median_ci
-        diff = _dec(m.median_diff, lang, 2)
+        diff = fmt_figure(m.median_diff, lang, 2)
         if low is not None:
-            diff += f" [{_dec(low, lang, 2)}; {_dec(high, lang, 2)}]" if sv else \
-                f" [{_dec(low, lang, 2)}, {_dec(high, lang, 2)}]"
+            diff += f" [{fmt_figure(low, lang, 2)}; {fmt_figure(high, lang, 2)}]" if sv else \
+                f" [{fmt_figure(low, lang, 2)}, {fmt_figure(high, lang, 2)}]"
         p = "-" if m.p_value is None else ("< 0,001" if sv else "< 0.001") if m.p_value < 0.001 \
-            else _dec(m.p_value, lang, 3)
-        table.add_row(f"{names[m.metric]}, {units[m.unit]}", f"{_dec(m.median_before, lang, 2)} ({m.n_before})",
-                      f"{_dec(m.median_after, lang, 2)} ({m.n_after})", diff, p, changes.get(m.change, m.change))
+            else fmt_figure(m.p_value, lang, 3)
+        table.add_row(f"{names[m.metric]}, {units[m.unit]}", f"{fmt_figure(m.median_before, lang, 2)} ({m.n_before})",
+                      f"{fmt_figure(m.median_after, lang, 2)} ({m.n_after})", diff, p, changes.get(m.change, m.change))
     say(table)
     say(report.calendar_sv + "." if sv else report.calendar_en + ".", markup=False, soft_wrap=True)
     for note in report.notes_sv if sv else report.notes:

@@ -162,10 +162,6 @@ def _unit(data: ChartInput, lang: str) -> str:
     return _t(lang)["days" if data.calendar_kind == "none" else "workdays"]
 
 
-def _num(value: float, lang: str, decimals: int = 1) -> str:
-    return fmt_number(float(value), lang, decimals)
-
-
 def _tick_formatter(lang: str) -> ticker.FuncFormatter:
     """Axis numbers as the reader writes them: ``1 500``, ``2,5`` (Swedish) or ``1,500``, ``2.5``."""
 
@@ -206,15 +202,17 @@ def _throughput(data: ChartInput, lang: str) -> _Spec:
     n = fmt_number(len(values), lang, 0)
     busiest = hist.loc[hist["cases"].idxmax()]
     if lang == "sv":
-        alt = (f"Stapeldiagram över genomloppstiden för {n} ärenden i {unit}: median {_num(median, lang)}, "
-               f"90 % inom {_num(p90, lang)}, längst {_num(top, lang)}. Flest ärenden "
-               f"({fmt_number(int(busiest['cases']), lang, 0)}) tog {_num(busiest['from'], lang, 0)}–"
-               f"{_num(busiest['to'], lang, 0)} {unit}.")
+        alt = (f"Stapeldiagram över genomloppstiden för {n} ärenden i {unit}: "
+               f"median {fmt_number(float(median), lang)}, "
+               f"90 % inom {fmt_number(float(p90), lang)}, längst {fmt_number(float(top), lang)}. Flest ärenden "
+               f"({fmt_number(int(busiest['cases']), lang, 0)}) tog {fmt_number(float(busiest['from']), lang, 0)}–"
+               f"{fmt_number(float(busiest['to']), lang, 0)} {unit}.")
     else:
-        alt = (f"Bar chart of the throughput time of {n} cases in {unit}: median {_num(median, lang)}, 90% within "
-               f"{_num(p90, lang)}, longest {_num(top, lang)}. Most cases "
-               f"({fmt_number(int(busiest['cases']), lang, 0)}) took {_num(busiest['from'], lang, 0)}–"
-               f"{_num(busiest['to'], lang, 0)} {unit}.")
+        alt = (f"Bar chart of the throughput time of {n} cases in {unit}: "
+               f"median {fmt_number(float(median), lang)}, 90% within "
+               f"{fmt_number(float(p90), lang)}, longest {fmt_number(float(top), lang)}. Most cases "
+               f"({fmt_number(int(busiest['cases']), lang, 0)}) took {fmt_number(float(busiest['from']), lang, 0)}–"
+               f"{fmt_number(float(busiest['to']), lang, 0)} {unit}.")
 
     def draw(fig: Figure) -> None:
         ax = fig.add_subplot()
@@ -227,7 +225,7 @@ def _throughput(data: ChartInput, lang: str) -> _Spec:
         for value, label, style, colour, side in ((median, t["median"], "--", "#000000", "right"),
                                                         (p90, t["p90"], ":", P90_TEXT, "left")):
             ax.axvline(value, color=colour, linestyle=style, linewidth=1.8)
-            text = label.format(v=_num(value, lang))
+            text = label.format(v=fmt_number(float(value), lang))
             ax.annotate(text, (value, ymax * 1.06), xytext=(-4 if side == "right" else 4, 0),
                         textcoords="offset points", color=colour, fontsize=10, ha=side, va="bottom",
                         fontweight="bold")
@@ -258,7 +256,8 @@ def _period_label(period: str, lang: str) -> str:
 def _extreme(frame: pd.DataFrame, column: str, lang: str, *, highest: bool) -> str:
     series = frame.set_index("period")[column].dropna()
     key = series.idxmax() if highest else series.idxmin()
-    return f"{_period_label(str(key), lang)} ({_num(float(series[key]), lang, 1 if series.dtype.kind == 'f' else 0)})"
+    digits = 1 if series.dtype.kind == "f" else 0
+    return f"{_period_label(str(key), lang)} ({fmt_number(float(series[key]), lang, digits)})"
 
 
 def _monthly(data: ChartInput, lang: str) -> _Spec:
@@ -385,7 +384,7 @@ def _bottlenecks(data: ChartInput, lang: str) -> _Spec:
     pair = f"{worst['source']} → {worst['target']}"
     share = fmt_share(float(worst["share_of_waiting"]) if pd.notna(worst["share_of_waiting"]) else 0.0, lang)
     score = fmt_number(float(worst["score"]), lang, 0)
-    median = _num(worst["median_wait_workdays"], lang)
+    median = fmt_number(float(worst["median_wait_workdays"]), lang)
     if lang == "sv":
         alt = (f"Liggande staplar för de {len(top)} övergångar som lägger till mest väntan utöver en typisk väntan, "
                f"störst först. Störst är {pair}: {score} {unit} utöver det typiska, median {median} {unit}, "
@@ -409,7 +408,7 @@ def _bottlenecks(data: ChartInput, lang: str) -> _Spec:
         vmax = float(np.nanmax(values)) if np.isfinite(values).any() and np.nanmax(values) > 0 else 1.0
         for i, row in top.iterrows():
             s = fmt_share(float(row["share_of_waiting"]) if pd.notna(row["share_of_waiting"]) else 0.0, lang)
-            label = t["bar_label"].format(v=_num(row["median_wait_workdays"], lang), share=s)
+            label = t["bar_label"].format(v=fmt_number(float(row["median_wait_workdays"]), lang), share=s)
             value = float(row["score"])
             if value > vmax * 0.6:  # a long bar carries its label inside, so the label never runs off the chart
                 ax.text(value - vmax * 0.01, int(i), label, va="center", ha="right", fontsize=9,

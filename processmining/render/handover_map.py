@@ -28,6 +28,7 @@ import networkx as nx
 
 from ..analyses.handovers import HandoverAnalysis, HandoverComparison
 from ..files import atomic_path, write_csv
+from ..formatting import fmt_number
 from .dot import pipe_dot, write_images
 
 __all__ = [
@@ -71,16 +72,6 @@ _TEXT: dict[str, dict[str, Any]] = {
 
 
 # ---- numbers as a Swedish (or English) reader expects them --------------------------------------
-def _int(value: int, lang: str) -> str:
-    text = f"{value:,}"
-    return text.replace(",", "\u202f") if lang == "sv" else text
-
-
-def _dec(value: float, lang: str, digits: int = 1) -> str:
-    text = f"{value:.{digits}f}"
-    return text.replace(".", ",") if lang == "sv" else text
-
-
 def _delay_class(workdays: float) -> int:
     for i, bound in enumerate(DELAY_CLASSES):
         if workdays < bound:
@@ -105,13 +96,14 @@ def handover_dot(analysis: HandoverAnalysis, *, title: str, lang: str = "sv", ma
 
     c = analysis.counts
     subtitle = [
-        f"{_int(graph.number_of_nodes(), lang)} {t['nodes'][analysis.level]} · "
-        f"{_int(int(c['handovers']), lang)} {t['handovers']} · {_int(int(c['cases']), lang)} {t['cases']}",
+        f"{fmt_number(graph.number_of_nodes(), lang, 0)} {t['nodes'][analysis.level]} · "
+        f"{fmt_number(int(c['handovers']), lang, 0)} {t['handovers']} · "
+        f"{fmt_number(int(c['cases']), lang, 0)} {t['cases']}",
         analysis.calendar.describe(lang),
     ]
     if c["suppressed_nodes"] or c["suppressed_edges"]:
-        subtitle.append(f"{_int(int(c['suppressed_nodes']), lang)} {t['nodes'][analysis.level]}, "
-                        f"{_int(int(c['suppressed_edges']), lang)} "
+        subtitle.append(f"{fmt_number(int(c['suppressed_nodes']), lang, 0)} {t['nodes'][analysis.level]}, "
+                        f"{fmt_number(int(c['suppressed_edges']), lang, 0)} "
                         f"{'kanter' if lang == 'sv' else 'edges'} {t['hidden'].format(k=analysis.min_group)}")
     if len(analysis.edges) > len(edges):
         subtitle.append(t["shown"].format(n=len(edges), m=len(analysis.edges)))
@@ -137,8 +129,8 @@ def handover_dot(analysis: HandoverAnalysis, *, title: str, lang: str = "sv", ma
                 d = graph.nodes[name]
                 share = float(d["received_share"])
                 scale = math.sqrt(d["events"] / max_events) if max_events else 0.0
-                label = (f"{name}\n{_int(int(d['events']), lang)} {t['events']}\n"
-                         f"{_dec(share * 100, lang, 0)} % {t['received']}")
+                label = (f"{name}\n{fmt_number(int(d['events']), lang, 0)} {t['events']}\n"
+                         f"{fmt_number(share * 100, lang, 0)} % {t['received']}")
                 box.node(ids[name], label=graphviz.nohtml(label), fillcolor=SHARE_COLOURS[_share_class(share)],
                          fontcolor="white" if _share_class(share) >= 3 else "black",
                          width=f"{1.2 + 1.8 * scale:.2f}", height=f"{0.5 + 0.7 * scale:.2f}")
@@ -147,7 +139,7 @@ def handover_dot(analysis: HandoverAnalysis, *, title: str, lang: str = "sv", ma
         width = 1 + 7 * math.log1p(h) / math.log1p(max_h) if max_h > 0 else 1.0
         delay = float(row.median_delay_workdays)
         dot.edge(ids[row.source], ids[row.target],
-                 label=graphviz.nohtml(f"{_int(h, lang)} · {_dec(delay, lang, 1)} {t['unit_d']}"),
+                 label=graphviz.nohtml(f"{fmt_number(h, lang, 0)} · {fmt_number(delay, lang, 1)} {t['unit_d']}"),
                  penwidth=f"{width:.2f}", color=DELAY_COLOURS[_delay_class(delay)])
 
     with dot.subgraph(name="cluster_legend") as legend:
@@ -157,7 +149,7 @@ def handover_dot(analysis: HandoverAnalysis, *, title: str, lang: str = "sv", ma
 
 
 def _legend_html(t: dict[str, Any], lang: str) -> str:
-    bounds = ("0",) + tuple(_dec(b, lang, 1) for b in DELAY_CLASSES)
+    bounds = ("0",) + tuple(fmt_number(b, lang, 1) for b in DELAY_CLASSES)
     rows = []
     for i, colour in enumerate(DELAY_COLOURS):
         span = f"{bounds[i]}–{bounds[i + 1]}" if i < len(DELAY_CLASSES) else f"≥ {bounds[i]}"

@@ -35,6 +35,7 @@ import graphviz
 from ..analyses.discovery import END, START_NODE, DirectlyFollowsGraph, Simplification
 from ..errors import ConfigError
 from ..files import write_csv
+from ..formatting import fmt_duration, fmt_number, fmt_percent
 from .dot import pipe_dot, write_images, write_rendered
 from .handover_map import DELAY_CLASSES, DELAY_COLOURS
 
@@ -102,47 +103,9 @@ _TEXT: dict[str, dict[str, str]] = {
 }
 
 
-# ---- numbers as a Swedish (or English) reader expects them ----------------------------------------------------
-def _int(value: int, lang: str) -> str:
-    text = f"{int(value):,}"
-    return text.replace(",", "\u202f") if lang == "sv" else text
-
-
-def _dec(value: float, lang: str, digits: int = 1) -> str:
-    text = f"{value:.{digits}f}"
-    return text.replace(".", ",") if lang == "sv" else text
-
-
-def _pct(share: float, lang: str) -> str:
-    pct = share * 100
-    if 99.95 <= pct < 100:
-        text = ">99,9" if lang == "sv" else ">99.9"
-    elif pct >= 10 or pct == 0:
-        text = f"{pct:.0f}"
-    else:
-        text = _dec(pct, lang, 1)
-    return f"{text}\u00a0%"
-
-
-def _duration(days: float, hours_per_day: float, t: dict[str, str], lang: str) -> str:
-    """A waiting time in days (of ``hours_per_day`` hours) in the unit that reads best."""
-    if math.isnan(days):
-        return "–"
-    hours = days * hours_per_day
-    if hours == 0:
-        return f"0 {t['min']}"
-    if abs(hours) * 60 < 1:
-        return t["below_min"] if hours >= 0 else f"{_dec(hours * 60, lang, 1)} {t['min']}"
-    if abs(hours) < 1:
-        return f"{hours * 60:.0f} {t['min']}"
-    if abs(days) < 1:
-        return f"{_dec(hours, lang, 1)} {t['hour']}"
-    return f"{_dec(days, lang, 1 if abs(days) < 100 else 0)} {t['day']}"
-
-
 def format_wait(days: float, *, hours_per_day: float = 9.0, lang: str = "sv") -> str:
     """A waiting time in days of ``hours_per_day`` hours as a map label: "< 1 min", "45 min", "3,2 tim", "4,5 d"."""
-    return _duration(days, hours_per_day, _TEXT["sv" if lang == "sv" else "en"], lang)
+    return fmt_duration(days, hours_per_day=hours_per_day, lang=lang)
 
 
 def _wait_class(days: float) -> int:
@@ -164,15 +127,17 @@ def _wrap(name: str) -> list[str]:
 def _simplification_line(dfg: DirectlyFollowsGraph, simp: Simplification | None, t: dict[str, str],
                          lang: str) -> list[str]:
     if simp is None or simp.is_identity:
-        return [t["all"].format(a=_int(dfg.n_activities, lang), p=_int(dfg.n_edges, lang))]
+        return [t["all"].format(a=fmt_number(dfg.n_activities, lang, 0), p=fmt_number(dfg.n_edges, lang, 0))]
     lines = [t["shown"].format(
-        a=_int(simp.activities_shown, lang), at=_int(simp.activities_total, lang), es=_pct(simp.event_share, lang),
-        p=_int(simp.edges_shown, lang), pt=_int(simp.edges_total, lang), ts=_pct(simp.transition_share, lang),
+        a=fmt_number(simp.activities_shown, lang, 0), at=fmt_number(simp.activities_total, lang, 0),
+        es=fmt_percent(simp.event_share, lang),
+        p=fmt_number(simp.edges_shown, lang, 0), pt=fmt_number(simp.edges_total, lang, 0),
+        ts=fmt_percent(simp.transition_share, lang),
     )]
     if simp.edges_added_for_connectivity:
-        lines.append(t["added"].format(n=_int(simp.edges_added_for_connectivity, lang)))
+        lines.append(t["added"].format(n=fmt_number(simp.edges_added_for_connectivity, lang, 0)))
     if simp.cases_without_shown_activity:
-        lines.append(t["empty"].format(n=_int(simp.cases_without_shown_activity, lang)))
+        lines.append(t["empty"].format(n=fmt_number(simp.cases_without_shown_activity, lang, 0)))
     return lines
 
 
@@ -224,7 +189,7 @@ def process_map_dot(
 
     lines = [t["perf_mode"].format(unit=unit) if performance else t["freq_mode"]]
     lines += _simplification_line(dfg, simp, t, lang)
-    lines.append(f"{_int(dfg.n_cases, lang)} {t['cases']} · {_int(dfg.n_events, lang)} {t['events']}")
+    lines.append(f"{fmt_number(dfg.n_cases, lang, 0)} {t['cases']} · {fmt_number(dfg.n_events, lang, 0)} {t['events']}")
     if performance:
         lines.append(calendar_label if calendar_label is not None else dfg.calendar.describe(lang))
 
@@ -252,23 +217,23 @@ def process_map_dot(
     for name, cases in dfg.start_activities.itertuples(index=False):
         if str(name) in ids:
             drawn.append((int(cases), "start", ids[str(name)],
-                          {"label": "" if performance else f" {_int(int(cases), lang)}", **start_end}))
+                          {"label": "" if performance else f" {fmt_number(int(cases), lang, 0)}", **start_end}))
     for src, dst, count, wait in zip(edges["source"], edges["target"], edges["count"], edges[wait_column],
                                      strict=True):
         if str(src) not in ids or str(dst) not in ids:
             continue
         if performance:
             colour = DELAY_COLOURS[_wait_class(float(wait))] if not math.isnan(float(wait)) else START_END_COLOUR
-            label = _duration(float(wait), hours_per_day, t, lang)
+            label = fmt_duration(float(wait), hours_per_day=hours_per_day, lang=lang)
         else:
             colour = FREQ_EDGE_COLOURS[_share_class(int(count) / max_count, len(FREQ_EDGE_COLOURS))]
-            label = _int(int(count), lang)
+            label = fmt_number(int(count), lang, 0)
         drawn.append((int(count), ids[str(src)], ids[str(dst)],
                       {"label": f" {label}", "color": colour, "fontcolor": "#222222"}))
     for name, cases in dfg.end_activities.itertuples(index=False):
         if str(name) in ids:
             drawn.append((int(cases), ids[str(name)], "end",
-                          {"label": "" if performance else f" {_int(int(cases), lang)}", **start_end}))
+                          {"label": "" if performance else f" {fmt_number(int(cases), lang, 0)}", **start_end}))
     drawn.sort(key=lambda e: (-e[0], e[1], e[2]))
 
     # Nodes in flow order: dot breaks cycles by a depth-first search that takes nodes, and each node's
@@ -282,11 +247,11 @@ def process_map_dot(
         share = int(row.events) / max_events
         cls = _share_class(share, len(NODE_COLOURS))
         text = "<BR/>".join(f"<B>{html.escape(part)}</B>" for part in _wrap(str(row.activity)))
-        detail = f"{_int(int(row.events), lang)} {t['events']}"
+        detail = f"{fmt_number(int(row.events), lang, 0)} {t['events']}"
         if show_service:
             service = float(getattr(row, service_column))
             if not math.isnan(service):
-                detail += f" · {t['service']} {_duration(service, hours_per_day, t, lang)}"
+                detail += f" · {t['service']} {fmt_duration(service, hours_per_day=hours_per_day, lang=lang)}"
         fontcolor = "white" if cls >= 3 else "black"
         label = f'<{text}<BR/><FONT POINT-SIZE="11">{html.escape(detail)}</FONT>>'
         dot.node(node_id, label=label, fillcolor=NODE_COLOURS[cls], fontcolor=fontcolor)
@@ -342,9 +307,9 @@ def _legend_html(t: dict[str, str], lang: str, *, performance: bool, working: bo
     rows = [line(t["legend"], bold=True)]
     if performance:
         unit = t["unit_work"] if working else t["unit_cal"]
-        units = t["units_work"].format(h=_dec(hours_per_day, lang, 0)) if working else t["units_cal"]
+        units = t["units_work"].format(h=fmt_number(hours_per_day, lang, 0)) if working else t["units_cal"]
         rows.append(line(t["perf_colour"].format(unit=unit)))
-        bounds = ("0",) + tuple(_dec(b, lang, 1) for b in DELAY_CLASSES)
+        bounds = ("0",) + tuple(fmt_number(b, lang, 1) for b in DELAY_CLASSES)
         spans = [f"{bounds[i]}–{bounds[i + 1]} {t['day']}" if i < len(DELAY_CLASSES) else f"≥ {bounds[i]} {t['day']}"
                  for i in range(len(DELAY_COLOURS))]
         rows.append(_swatches(list(zip(DELAY_COLOURS, spans, strict=True))))
