@@ -22,6 +22,7 @@ from ._options import (
     input_options,
     open_log,
 )
+from .filter_options import FilterOption, filter_log
 
 if TYPE_CHECKING:
     from ..ingest.arrow_csv import StartedRead
@@ -104,7 +105,7 @@ def _options(*, calendar: CalendarKind, hours: str, clock_stop: list[str] | None
              targets_file: Path | None, end_activity: list[str] | None, top: int, period: Period,
              activities: float | None, paths: float | None, handover_level: HandoverLevel, min_group: int,
              candidates_config: Path | None, by: str | None, engine: EngineName, scheduler: str | None,
-             partitions: int | None) -> Any:
+             partitions: int | None, filters: list[str] | None = None) -> Any:
     from ..analyses.sla import BottleneckSettings, Targets, load_settings
     from ..pipeline import AnalysisOptions
 
@@ -120,7 +121,7 @@ def _options(*, calendar: CalendarKind, hours: str, clock_stop: list[str] | None
                            end_activities=ends, top=top, period=period.value, activities=activities, paths=paths,
                            handover_level=handover_level.value, min_group=min_group,
                            candidates_config=candidates_config, by=by, engine=engine.value, scheduler=scheduler,
-                           partitions=partitions)
+                           partitions=partitions, filters=tuple(filters or ()))
 
 
 def _one_file(log_paths: list[Path], *, project: Path | None, join_key: str | None, key_prefix: list[str] | None,
@@ -193,6 +194,7 @@ def _run(log_paths: list[Path], out_dir: Path, *, open_args: dict[str, Any], opt
         # which has both cores busy already).
         log, merge_files = _open(log_paths, out_dir, open_args=open_args, **sources,
                                  on_read=worker.warm if worker is not None else None, started=started)
+        log = filter_log(log, options.filters, end_activities=options.end_activities)
         analysis = analyze_log(log, options, progress=progress, chart_worker=worker)
         summary = summary_of(analysis)
         written = merge_files + write_reports(analysis, out_dir, lang=lang.value, excel=excel, html=html, maps=maps,
@@ -265,6 +267,7 @@ def analyze(
     engine: EngineOption = EngineName.local,
     scheduler: SchedulerOption = None,
     partitions: PartitionsOption = None,
+    filters: FilterOption = None,
     lang: LangOption = Lang.sv,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
@@ -287,7 +290,7 @@ def analyze(
                           targets_file=targets_file, end_activity=end_activity, top=top, period=period,
                           activities=activities, paths=paths, handover_level=handover_level, min_group=min_group,
                           candidates_config=candidates_config, by=by, engine=engine, scheduler=scheduler,
-                          partitions=partitions))
+                          partitions=partitions, filters=filters))
 
 
 @app.command()
@@ -320,6 +323,7 @@ def report(
     engine: EngineOption = EngineName.local,
     scheduler: SchedulerOption = None,
     partitions: PartitionsOption = None,
+    filters: FilterOption = None,
     lang: LangOption = Lang.sv,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
@@ -342,4 +346,4 @@ def report(
                           targets_file=targets_file, end_activity=end_activity, top=top, period=period,
                           activities=activities, paths=paths, handover_level=handover_level, min_group=min_group,
                           candidates_config=candidates_config, by=by, engine=engine, scheduler=scheduler,
-                          partitions=partitions))
+                          partitions=partitions, filters=filters))
