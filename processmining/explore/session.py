@@ -1,0 +1,185 @@
+"""One loaded log and the analyses of its filtered views, kept while the explorer runs.
+
+The log is read once; a view's filters give a filtered log and :func:`analyze_log` on it (the reports'
+numbers), kept for the last few filter combinations so that a slider move or a drill-down on the same
+filters only lays out the map again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from ..errors import ConfigError
+from ..log import ACTIVITY, CASE, GROUP, RESOURCE, TIMESTAMP, EventLog
+from ..pipeline import AnalysisOptions, analyze_log, summary_of
+from .state import BadRequest, NotFound, ViewState
+
+__all__ = ["Explorer", "FilterStep", "View"]
+
+_KEEP = 8
+
+
+@dataclass(frozen=True, slots=True)
+class FilterStep:
+    """One filter of a view and what is left after it (cumulative, in order)."""
+
+    text: str
+    cases: int
+    events: int
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """The filtered log of one set of filters, analysed as ``analyze`` would."""
+
+    filters: tuple[str, ...]
+    log: EventLog
+    analysis: Any  # processmining.pipeline.Analysis
+    summary: dict[str, Any]
+    steps: tuple[FilterStep, ...]
+
+
+class Explorer:
+    """The log of one ``explore`` session and its views.
+
+    Args:
+        log: the event log, read once.
+        options: the analysis options (calendar, clock stops, targets, ...), as ``analyze`` takes them.
+        lang: the page's default language.
+    """
+
+    def __init__(self, log: EventLog, options: AnalysisOptions | None = None, *, lang: str = "sv") -> None:
+        self.log = log
+        self.options = options or AnalysisOptions()
+        self.lang = lang
+        self._views: OrderedDict[tuple[str, ...], View] = OrderedDict()
+        self._maps: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        self._lock = threading.Lock()  # pandas caches on the log are not safe across the server's threads
+
+    def options_for(self, state: ViewState) -> AnalysisOptions:
+        """The options of an ``analyze`` run that gives this view's figures and map."""
+        return replace(self.options, activities=state.activities, paths=state.paths, filters=state.filters)
+
+    def view(self, filters: tuple[str, ...]) -> View:
+        """The filtered log and its analysis (kept for the last few filter combinations).
+
+        Raises:
+            BadRequest: a filter names what the log does not have, or leaves no case.
+        """
+        with self._lock:
+            if filters in self._views:
+                self._views.move_to_end(filters)
+                return self._views[filters]
+            log = self.log
+            steps = []
+            for text in filters:
+                try:
+                    from ..filters import parse_filter
+
+                    log = parse_filter(text).apply(log, end_activities=self.options.end_activities)
+                except ConfigError as exc:
+                    raise BadRequest(f"filter {text!r}: {exc}") from exc
+                steps.append(FilterStep(text, log.n_cases, log.n_events))
+            if log.n_events == 0:
+                raise BadRequest("no case is left after these filters: remove one (undo)")
+            analysis = analyze_log(log, replace(self.options, filters=filters))
+            view = View(filters, log, analysis, summary_of(analysis), tuple(steps))
+            self._views[filters] = view
+            while len(self._views) > _KEEP:
+                self._views.popitem(last=False)
+            return view
+
+    def map_for(self, state: ViewState) -> tuple[str, Any]:
+        """The map's SVG and the simplified graph it draws."""
+        from ..analyses.discovery import simplify_for_map
+        from ..render.dot import pipe_dot
+        from ..render.process_map import process_map_dot
+
+        view = self.view(state.filters)
+        key = (state.filters, state.activities, state.paths, state.mode, state.lang)
+        with self._lock:
+            shown = simplify_for_map(view.analysis.dfg, activities=state.activities, paths=state.paths)
+            if key not in self._maps:
+                source = process_map_dot(shown, mode="performance" if state.mode == "waiting" else "frequency",
+                                         title=view.analysis.title, lang=state.lang,
+                                         simplification=shown.simplification)
+                self._maps[key] = pipe_dot(source, "svg").decode("utf-8")
+                while len(self._maps) > 2 * _KEEP:
+                    self._maps.popitem(last=False)
+            return self._maps[key], shown
+
+    # ---- drill-down ------------------------------------------------------------------------------------------------
+    def path_detail(self, view: View, source: str, target: str) -> dict[str, Any]:
+        """A path's waits: figures, the distribution in working days (or calendar days) and the cases."""
+        b = view.analysis.bottlenecks
+        edges = b.ranking.edges
+        row = edges[(edges["source"] == source) & (edges["target"] == target)]
+        if row.empty:
+            raise NotFound(f"no path {source} → {target} in the filtered cases")
+        t = b.transitions
+        waits = t[(t["source"] == source) & (t["target"] == target)]
+        working = b.calendar.kind == "se"
+        col = "wait_workdays" if working else "wait_days"
+        values = waits[col].to_numpy(dtype="float64")
+        applicant = waits["applicant_workdays" if working else "applicant_days"].to_numpy(dtype="float64")
+        total = float(np.nansum(values))
+        applicant_share = float(np.nansum(applicant)) / total if total > 0 else 0.0
+        cases = (waits.assign(wait=values).sort_values(["wait", "case"], ascending=[False, True])
+                 [["case", "source_time", "target_time", "wait"]])
+        return {"row": row.iloc[0], "histogram": _histogram(values), "cases": cases, "working": working,
+                "applicant_share": applicant_share, "agency_share": 1.0 - applicant_share if total > 0 else 0.0}
+
+    def activity_detail(self, view: View, activity: str) -> dict[str, Any]:
+        acts = view.analysis.bottlenecks.ranking.activities
+        row = acts[acts["activity"] == activity]
+        if row.empty:
+            raise NotFound(f"no activity {activity!r} in the filtered cases")
+        edges = view.analysis.dfg.edges
+        return {"row": row.iloc[0], "incoming": edges[edges["target"] == activity],
+                "outgoing": edges[edges["source"] == activity], "working": view.analysis.calendar.kind == "se"}
+
+    def case_detail(self, view: View, case: str) -> dict[str, Any]:
+        ev = view.log.events
+        rows = ev[ev[CASE].astype("string") == case]
+        if rows.empty:
+            raise NotFound(f"no case {case!r} in the filtered cases")
+        b = view.analysis.bottlenecks
+        working = b.calendar.kind == "se"
+        t = b.transitions
+        waits = t[t["case"].astype("string") == case]["wait_workdays" if working else "wait_days"].to_numpy()
+        columns = [c for c in (ACTIVITY, TIMESTAMP, GROUP, RESOURCE) if c in rows.columns]
+        timeline = rows[columns].reset_index(drop=True).copy()
+        timeline["wait"] = np.r_[np.nan, waits] if len(waits) == len(timeline) - 1 else np.nan
+        attributes = {c: rows[c].iloc[0] for c in rows.columns if isinstance(c, str) and c.startswith("case:")
+                      and c != CASE}
+        info = b.cases.loc[rows[CASE].iloc[0]] if rows[CASE].iloc[0] in b.cases.index else None
+        return {"timeline": timeline, "attributes": attributes, "info": info, "working": working}
+
+    def events_csv(self, view: View) -> str:
+        """The filtered events as CSV (the contract's columns; the internal row number as ``source_row``)."""
+        ev = view.log.events.rename(columns={"@@source_row": "source_row"})
+        return str(ev.to_csv(index=False))
+
+    def run(self, fn: Callable[[], Any]) -> Any:
+        """Call ``fn`` holding the session's lock (writers that read the log's caches)."""
+        with self._lock:
+            return fn()
+
+
+def _histogram(values: np.ndarray, bins: int = 12) -> list[tuple[float, float, int]]:
+    """(from, to, count) for equal-width bins over the finite values (one bin when they are all equal)."""
+    finite = values[np.isfinite(values)]
+    if len(finite) == 0:
+        return []
+    lo, hi = float(finite.min()), float(finite.max())
+    if hi <= lo:
+        return [(lo, hi, len(finite))]
+    counts, edges = np.histogram(finite, bins=bins, range=(lo, hi))
+    return [(float(edges[i]), float(edges[i + 1]), int(counts[i])) for i in range(len(counts))]
+
