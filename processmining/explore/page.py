@@ -422,7 +422,7 @@ def _bars(histogram: list[tuple[float, float, int]], fmt: _Fmt, unit: str) -> st
         bar = (f'<svg class="bar" width="204" height="14" aria-hidden="true" focusable="false">'
                f'<rect x="0" y="2" width="{width}" height="10"></rect></svg>')
         rows.append([e(f"{fmt.n(lo, 1)}–{fmt.n(hi, 1)}"), e(fmt.n(count)), bar])
-    return _table(t["distribution"].format(unit=unit), [t["interval"], t["f_cases"], ""], rows,
+    return _table(t["distribution"].format(unit=unit), [t["interval"], t["count"], ""], rows,
                   table_id="table-distribution", numeric=(1,))
 
 
@@ -546,6 +546,7 @@ def _document(title: str, lang: str, body: str) -> str:
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             '<meta name="referrer" content="no-referrer">'
             f"<title>{e(title)}</title>"
+            '<link rel="icon" href="data:,">'
             '<link rel="stylesheet" href="/static/explore.css">'
             '<script src="/static/explore.js" defer></script></head><body>'
             f"{body}</body></html>\n")
