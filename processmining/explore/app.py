@@ -134,7 +134,9 @@ def compose_filter(form: dict[str, list[str]]) -> list[str]:
     prefix = "not:" if one("keep") == "remove" else ""
     values = [v for v in form.get("value", []) if v.strip()]
     if kind == "time":
-        mode = one("mode") or "started"
+        mode = one("window") or "started"
+        if mode not in ("started", "ended", "active", "within"):
+            raise BadRequest("time window: choose started, ended, active or within")
         if not one("from") and not one("to"):
             raise BadRequest("time window: give a from date, a to date or both")
         return [f"{prefix}{mode}:{one('from')}..{one('to')}"]

@@ -244,7 +244,7 @@ def _filter_forms(view: View, explorer: Explorer, state: ViewState, fmt: _Fmt) -
     first = log.case_table()["start"].min()
     last = log.case_table()["end"].max()
     parts.append(form("time", t["time"],
-                      f'<label for="time-mode">{e(t["time"])}</label><select id="time-mode" name="mode">{modes}'
+                      f'<label for="time-mode">{e(t["time"])}</label><select id="time-mode" name="window">{modes}'
                       f'</select><label for="time-from">{e(t["from"])}</label><input id="time-from" type="date" '
                       f'name="from" min="{first:%Y-%m-%d}" max="{last:%Y-%m-%d}"><label for="time-to">{e(t["to"])}'
                       f'</label><input id="time-to" type="date" name="to" min="{first:%Y-%m-%d}" '
