@@ -363,7 +363,7 @@ def _figures(view: View, fmt: _Fmt) -> str:
 
 def _bottlenecks(view: View, state: ViewState, fmt: _Fmt) -> str:
     t = fmt.t
-    rows = []
+    rows: list[list[str]] = []
     for b in view.summary.get("bottlenecks", []):
         label = f"{b['from']} → {b['to']}"
         rows.append([e(b.get("rank", len(rows) + 1)),
