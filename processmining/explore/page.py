@@ -228,9 +228,9 @@ def _options(values: Iterable[Any], *, value_of: Any = None) -> str:
 
 def _filter_forms(view: View, explorer: Explorer, state: ViewState, fmt: _Fmt) -> str:
     t = fmt.t
-    log = explorer.log
+    choices = explorer.choices()
     base = _hidden(state)
-    acts = sorted(str(a) for a in log.activities)
+    acts = choices["activities"]
 
     def form(kind: str, legend: str, fields: str) -> str:
         return (f'<form class="add-filter" method="get" action="/add" id="form-{kind}"><fieldset>'
@@ -241,8 +241,7 @@ def _filter_forms(view: View, explorer: Explorer, state: ViewState, fmt: _Fmt) -
     parts = []
     modes = "".join(f'<option value="{m}">{e(t["mode_" + m])}</option>' for m in ("started", "ended", "active",
                                                                                    "within"))
-    first = log.case_table()["start"].min()
-    last = log.case_table()["end"].max()
+    first, last = choices["first"], choices["last"]
     parts.append(form("time", t["time"],
                       f'<label for="time-mode">{e(t["time"])}</label><select id="time-mode" name="window">{modes}'
                       f'</select><label for="time-from">{e(t["from"])}</label><input id="time-from" type="date" '
@@ -250,19 +249,17 @@ def _filter_forms(view: View, explorer: Explorer, state: ViewState, fmt: _Fmt) -
                       f'</label><input id="time-to" type="date" name="to" min="{first:%Y-%m-%d}" '
                       f'max="{last:%Y-%m-%d}">'))
     groups = []
-    for column in log.case_attributes:
-        values = log.events[column].dropna().astype("string").unique()
-        if 0 < len(values) <= 60:
+    for column, values in choices["attributes"].items():
+        if values:
             label = column.removeprefix("case:")
             groups.append(f'<optgroup label="{e(label)}">'
-                          + _options(sorted(str(v) for v in values), value_of=lambda v, c=column: f"{c}={v}")
-                          + "</optgroup>")
+                          + _options(values, value_of=lambda v, c=column: f"{c}={v}") + "</optgroup>")
     if groups:
         parts.append(form("attribute", t["attribute"],
                           f'<label for="attribute-value">{e(t["attribute"])}</label><select id="attribute-value" '
                           f'name="value" multiple size="6">{"".join(groups)}</select>'))
-    if log.has(GROUP):
-        units = sorted(str(v) for v in log.events[GROUP].dropna().astype("string").unique())
+    if choices["units"]:
+        units = choices["units"]
         parts.append(form("unit", t["unit"], f'<label for="unit-value">{e(t["unit"])}</label><select '
                           f'id="unit-value" name="value" multiple size="5">{_options(units)}</select>'))
     parts.append(form("top-variants", t["variants_top"],

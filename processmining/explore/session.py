@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..errors import ConfigError
 from ..log import ACTIVITY, CASE, GROUP, RESOURCE, TIMESTAMP, EventLog
@@ -60,7 +61,30 @@ class Explorer:
         self.lang = lang
         self._views: OrderedDict[tuple[str, ...], View] = OrderedDict()
         self._maps: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        self._choices: dict[str, Any] | None = None
         self._lock = threading.Lock()  # pandas caches on the log are not safe across the server's threads
+
+    def choices(self) -> dict[str, Any]:
+        """What the filter forms offer, from the whole log (computed once): activities, units, the values of
+        each case attribute with at most 60 of them, and the first and last day."""
+        with self._lock:
+            if self._choices is None:
+                log = self.log
+
+                def values(column: str) -> list[str]:
+                    return sorted({str(v) for v in log.events[column].dropna().unique()})
+
+                attributes = {}
+                for column in log.case_attributes:  # text ones: the attribute filter compares text as text
+                    series = log.events[column]
+                    text = pd.api.types.is_string_dtype(series) or series.dtype == object
+                    if text and series.nunique(dropna=True) <= 60:
+                        attributes[column] = values(column)
+                cases = log.case_table()
+                self._choices = {"activities": sorted(str(a) for a in log.activities), "attributes": attributes,
+                                 "units": values(GROUP) if log.has(GROUP) else [],
+                                 "first": cases["start"].min(), "last": cases["end"].max()}
+            return self._choices
 
     def options_for(self, state: ViewState) -> AnalysisOptions:
         """The options of an ``analyze`` run that gives this view's figures and map."""
