@@ -71,8 +71,9 @@ def explore(
 ) -> None:
     """Explore LOG in the browser: the process map with sliders, filters, drill-down and exports.
 
-    Reads LOG once (the same input options, pseudonymisation and calendar as analyze), then serves the page
-    at http://127.0.0.1:PORT/ until Ctrl+C. The figures are analyze's figures for the filtered cases.
+    Reads LOG once (the same input options, pseudonymisation and calendar as analyze), then serves the page at
+    http://127.0.0.1:PORT/ until Ctrl+C. The figures are analyze's figures for the filtered cases; --filter
+    opens the page with these filters set.
 
     Example: processmining explore event_logs/demo.csv --profile demo --open
     """

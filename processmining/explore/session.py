@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError
-from ..log import ACTIVITY, CASE, GROUP, RESOURCE, TIMESTAMP, EventLog
+from ..log import ACTIVITY, CASE, GROUP, RESOURCE, TIMESTAMP, EventLog, release_unused_memory
 from ..pipeline import AnalysisOptions, analyze_log, summary_of
 from .state import BadRequest, NotFound, ViewState
 
@@ -115,8 +115,13 @@ class Explorer:
             analysis = analyze_log(log, replace(self.options, filters=filters))
             view = View(filters, log, analysis, summary_of(analysis), tuple(steps))
             self._views[filters] = view
-            while len(self._views) > _KEEP:
+            # Kept views hold their filtered log and its analysis: keep the most recent ones while they hold
+            # no more events than the whole log (so the explorer needs at most about twice analyze's memory
+            # of the log), and at most _KEEP of them.
+            while len(self._views) > 1 and (len(self._views) > _KEEP or sum(
+                    v.log.n_events for v in self._views.values()) > self.log.n_events):
                 self._views.popitem(last=False)
+            release_unused_memory()
             return view
 
     def map_for(self, state: ViewState) -> tuple[str, Any]:
