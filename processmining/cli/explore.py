@@ -110,6 +110,9 @@ def explore(
     err.print(f"explore {Path(log.source.path).name}: {log.n_cases} cases, {log.n_events} events at {address} "
               f"(Ctrl+C stops it){'; every request needs the token in this address' if token else ''}",
               markup=False, soft_wrap=True)
+    if host in ("0.0.0.0", "::"):  # every interface: colleagues use this machine's name
+        err.print(f"from other machines: {address.replace('127.0.0.1', socket.gethostname(), 1)}", markup=False,
+                  soft_wrap=True)
     if open_browser:
         import webbrowser
 
