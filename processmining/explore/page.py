@@ -204,8 +204,14 @@ def linked_map(svg: str, shown: Any, state: ViewState, fmt: _Fmt) -> str:
                 link.append(child)
     root.set("role", "img")
     root.set("aria-labelledby", "map-alt")
-    for attr in ("width", "height"):
-        root.attrib.pop(attr, None)
+    return etree.tostring(root, encoding="unicode")
+
+
+def _plain_svg(svg: str) -> str:
+    """graphviz's SVG document as an element to put in the page (no XML declaration or DOCTYPE)."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    root = etree.fromstring(svg.encode("utf-8"), parser=parser)
+    root.set("focusable", "false")
     return etree.tostring(root, encoding="unicode")
 
 
@@ -288,10 +294,23 @@ def _filter_forms(view: View, explorer: Explorer, state: ViewState, fmt: _Fmt) -
     return f'<details class="add"><summary>{e(t["add"])}</summary>{"".join(parts)}</details>'
 
 
+_KINDS = {
+    "sv": {"started": "startade", "ended": "avslutade", "active": "pågående", "within": "helt inom",
+           "attribute": "attribut", "unit": "enhet", "top-variants": "de vanligaste varianterna", "variant": "variant",
+           "throughput": "genomloppstid i dagar", "passes": "passerar", "follows": "följs av",
+           "directly-follows": "följs direkt av", "starts": "börjar med", "ends": "slutar med", "state": "status"},
+    "en": {"started": "started", "ended": "ended", "active": "active", "within": "entirely within",
+           "attribute": "attribute", "unit": "unit", "top-variants": "the most frequent variants", "variant": "variant",
+           "throughput": "throughput time in days", "passes": "passes through", "follows": "followed by",
+           "directly-follows": "directly followed by", "starts": "starts with", "ends": "ends with", "state": "state"},
+}
+
+
 def describe_filter(text: str, fmt: _Fmt) -> str:
+    """A filter in words, e.g. "Behåll: passerar Komplettering begärd" (the argument as written)."""
     spec = parse_filter(text)
     verb = fmt.t["keep"] if spec.retain else fmt.t["drop"]
-    return f"{verb}: {spec.kind} {spec.argument}"
+    return f"{verb}: {_KINDS[fmt.lang].get(spec.kind, spec.kind)} {spec.argument}"
 
 
 def _filters(view: View, explorer: Explorer, state: ViewState, fmt: _Fmt) -> str:
@@ -319,8 +338,9 @@ def _filters(view: View, explorer: Explorer, state: ViewState, fmt: _Fmt) -> str
 
 def _map(explorer: Explorer, state: ViewState, fmt: _Fmt) -> str:
     t = fmt.t
-    svg, shown = explorer.map_for(state)
+    header_svg, svg, shown = explorer.map_for(state)
     linked = linked_map(svg, shown, state, fmt)
+    header = _plain_svg(header_svg) if header_svg else ""
     act = state.activities if state.activities is not None else 100
     paths = state.paths if state.paths is not None else 100
     modes = "".join(f'<label class="radio"><input type="radio" name="mode" value="{m}"'
@@ -340,6 +360,7 @@ def _map(explorer: Explorer, state: ViewState, fmt: _Fmt) -> str:
     alt = t["map_alt"].format(what=t["what_" + state.mode])
     return (f'<section id="map" aria-labelledby="map-h"><h2 id="map-h">{e(t["map"])}</h2>{controls}'
             f'<p id="map-alt" class="hint">{e(alt)} {e(t["map_links"])}</p>'
+            f'<div class="map-header" aria-hidden="true">{header}</div>'
             f'<div class="map" data-mode="{e(state.mode)}">{linked}</div></section>')
 
 
@@ -567,9 +588,9 @@ def render_page(explorer: Explorer, state: ViewState) -> str:
               + "</p></header>")
     side = _filters(view, explorer, state, fmt)
     main = (f'<main id="main" tabindex="-1"><div class="layout"><div class="side">{side}'
-            f"{_export(explorer, state, fmt)}</div><div class=\"centre\">{detail}{_map(explorer, state, fmt)}"
-            f"{_figures(view, fmt)}{_bottlenecks(view, state, fmt)}{_variants(view, state, fmt)}"
-            f"{_handovers(view, fmt)}{_candidates(view, fmt)}</div></div></main>")
+            f"{_export(explorer, state, fmt)}</div><div class=\"centre\">{_map(explorer, state, fmt)}</div>"
+            f"<div class=\"figures-column\">{detail}{_figures(view, fmt)}{_bottlenecks(view, state, fmt)}"
+            f"{_variants(view, state, fmt)}{_handovers(view, fmt)}{_candidates(view, fmt)}</div></div></main>")
     return _document(f"{t['title']}: {name}", state.lang, header + main)
 
 

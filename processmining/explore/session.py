@@ -7,6 +7,7 @@ filters only lays out the map again.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -60,7 +61,7 @@ class Explorer:
         self.options = options or AnalysisOptions()
         self.lang = lang
         self._views: OrderedDict[tuple[str, ...], View] = OrderedDict()
-        self._maps: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        self._maps: OrderedDict[tuple[Any, ...], tuple[str, str]] = OrderedDict()
         self._choices: dict[str, Any] | None = None
         self._lock = threading.Lock()  # pandas caches on the log are not safe across the server's threads
 
@@ -124,8 +125,13 @@ class Explorer:
             release_unused_memory()
             return view
 
-    def map_for(self, state: ViewState) -> tuple[str, Any]:
-        """The map's SVG and the simplified graph it draws."""
+    def map_for(self, state: ViewState) -> tuple[str, str, Any]:
+        """The map's header (title, counts, calendar, legend) and drawing as SVG, and the simplified graph drawn.
+
+        The DOT source is the reports' (:func:`~processmining.render.process_map.process_map_dot`); its header
+        is drawn apart from the graph, so that on a page column the drawing keeps its natural size (the
+        header, as wide as its longest line, would otherwise shrink the boxes and labels to a third).
+        """
         from ..analyses.discovery import simplify_for_map
         from ..render.dot import pipe_dot
         from ..render.process_map import process_map_dot
@@ -138,10 +144,13 @@ class Explorer:
                 source = process_map_dot(shown, mode="performance" if state.mode == "waiting" else "frequency",
                                          title=view.analysis.title, lang=state.lang,
                                          simplification=shown.simplification)
-                self._maps[key] = pipe_dot(source, "svg").decode("utf-8")
+                graph, header = _split_label(source)
+                header_svg = pipe_dot(header, "svg").decode("utf-8") if header else ""
+                self._maps[key] = (header_svg, pipe_dot(graph, "svg").decode("utf-8"))
                 while len(self._maps) > 2 * _KEEP:
                     self._maps.popitem(last=False)
-            return self._maps[key], shown
+            header_svg, svg = self._maps[key]
+            return header_svg, svg, shown
 
     # ---- drill-down ------------------------------------------------------------------------------------------------
     def path_detail(self, view: View, source: str, target: str) -> dict[str, Any]:
@@ -212,3 +221,29 @@ def _histogram(values: np.ndarray, bins: int = 12) -> list[tuple[float, float, i
     counts, edges = np.histogram(finite, bins=bins, range=(lo, hi))
     return [(float(edges[i]), float(edges[i + 1]), int(counts[i])) for i in range(len(counts))]
 
+
+
+def _split_label(source: str) -> tuple[str, str]:
+    """``(graph without its label, a graph of the label alone)`` of DOT source whose graph label is HTML-like
+    (``label=<...>``); the legend is put below the title. Where there is no such label: ``(source, "")``."""
+    start = source.find("label=<")
+    if start < 0:
+        return source, ""
+    i, depth = start + len("label="), 0
+    while i < len(source):  # text inside an HTML-like label escapes < and >: every bracket is a tag's
+        if source[i] == "<":
+            depth += 1
+        elif source[i] == ">":
+            depth -= 1
+            if depth == 0:
+                break
+        i += 1
+    if depth != 0:
+        return source, ""
+    label = source[start + len("label="):i + 1]
+    beside, below = '</TD><TD WIDTH="30"></TD><TD VALIGN="TOP">', '</TD></TR><TR><TD VALIGN="TOP" ALIGN="LEFT">'
+    label = label.replace(beside, below, 1)
+    font = re.search(r'fontname="[^"]*"', source)
+    header = (f"digraph header {{ bgcolor=white {font.group(0) if font else ''} margin=0 pad=0.1 labeljust=l "
+              f"label={label} }}")
+    return source[:start] + source[i + 1:], header
