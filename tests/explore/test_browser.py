@@ -118,7 +118,7 @@ def test_a_review_of_the_demo_in_chromium(browser: Any, demo_log: EventLog, tmp_
 
         # The slowest path drawn on the map (waiting mode), clicked on the map itself.
         with page.expect_navigation():
-            page.check("input[name=mode][value=waiting]")
+            page.click("#map-controls input[type=radio][value=waiting]")  # the script shows the view at once
         drawn = set(page.eval_on_selector_all(".map g[data-path]", "els => els.map(e => e.dataset.path)"))
         edges = [e for e in expected["edges"] if f"{e['from']} → {e['to']}" in drawn]
         slowest = max(edges, key=lambda e: e["median_wait_workdays"])
