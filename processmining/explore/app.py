@@ -88,6 +88,10 @@ class _Guard:
         await self.app(scope, receive, with_headers)
 
 
+_EVENT_FILES = {"events.csv": "text/csv; charset=utf-8", "events.parquet": "application/vnd.apache.parquet",
+                "events.xes": "application/xml"}
+
+
 def _query(request: Request) -> dict[str, list[str]]:
     out: dict[str, list[str]] = defaultdict(list)
     for key, value in request.query_params.multi_items():
@@ -207,12 +211,13 @@ def create_app(explorer: Explorer, *, token: str | None = None) -> Starlette:
         try:
             state = _state(request, explorer)
             view = explorer.view(state.filters)
-            if name == "events.csv":
-                return Response(explorer.run(lambda: explorer.events_csv(view)).encode("utf-8-sig"),
-                                media_type="text/csv; charset=utf-8",
-                                headers={"content-disposition": 'attachment; filename="events.csv"'})
+            if name in _EVENT_FILES:
+                fmt = name.rsplit(".", 1)[1]
+                return Response(explorer.run(lambda: explorer.events_file(view, fmt)), media_type=_EVENT_FILES[name],
+                                headers={"content-disposition": f'attachment; filename="{name}"'})
             if name not in ("bottlenecks.xlsx", "report.html"):
-                raise BadRequest(f"no export {name!r}; choose bottlenecks.xlsx, report.html or events.csv")
+                raise BadRequest(f"no export {name!r}; choose bottlenecks.xlsx, report.html, events.csv, "
+                                 "events.parquet or events.xes")
             data = explorer.run(lambda: _write_report(explorer, view, state, name))
         except ProcessMiningError as exc:
             return _fail(exc, request, explorer.lang)

@@ -55,7 +55,9 @@ _T: dict[str, dict[str, str]] = {
         "to_unit": "Till", "handover_n": "Överlämningar", "candidates": "Automatiseringskandidater",
         "activity": "Aktivitet", "hours": "Timmar per år", "why": "Varför", "export": "Exportera vyn",
         "export_xlsx": "Arbetsbok (bottlenecks.xlsx)", "export_html": "Rapportsida (report.html)",
-        "export_csv": "Filtrerade händelser (CSV)", "cli": "Samma urval på kommandoraden",
+        "export_csv": "Filtrerade händelser (CSV)",
+        "export_parquet": "Filtrerade händelser (Parquet)", "export_xes": "Filtrerade händelser (XES)",
+        "cli": "Samma urval på kommandoraden",
         "detail": "Fördjupning", "close": "Stäng", "path_h": "Väg {a} → {b}", "waits": "Väntetider",
         "distribution": "Fördelning av väntetiden ({unit})", "interval": "Intervall",
         "cases_behind": "Ärendena bakom vägen (längst väntan först)", "case": "Ärende", "wait": "Väntan",
@@ -98,6 +100,7 @@ _T: dict[str, dict[str, str]] = {
         "candidates": "Automation candidates", "activity": "Activity", "hours": "Hours a year", "why": "Why",
         "export": "Export the view", "export_xlsx": "Workbook (bottlenecks.xlsx)",
         "export_html": "Report page (report.html)", "export_csv": "Filtered events (CSV)",
+        "export_parquet": "Filtered events (Parquet)", "export_xes": "Filtered events (XES)",
         "cli": "The same selection on the command line", "detail": "Drill-down", "close": "Close",
         "path_h": "Path {a} → {b}", "waits": "Waiting times", "distribution": "Distribution of the wait ({unit})",
         "interval": "Interval", "cases_behind": "The cases behind the path (longest wait first)",
@@ -544,7 +547,9 @@ def _export(explorer: Explorer, state: ViewState, fmt: _Fmt) -> str:
     links = "".join(f"<li>{_link(f'/export/{name}?{q}', label, download=name, id='export-' + name.split('.')[-1])}"
                     f"</li>" for name, label in (("bottlenecks.xlsx", t["export_xlsx"]),
                                                  ("report.html", t["export_html"]),
-                                                 ("events.csv", t["export_csv"])))
+                                                 ("events.csv", t["export_csv"]),
+                                                 ("events.parquet", t["export_parquet"]),
+                                                 ("events.xes", t["export_xes"])))
     cmd = ["processmining", "analyze", explorer.log.source.path, "[input options]"]
     for f in state.filters:
         cmd += ["--filter", f]

@@ -8,10 +8,12 @@ filters only lays out the map again.
 from __future__ import annotations
 
 import re
+import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -199,10 +201,21 @@ class Explorer:
         info = b.cases.loc[rows[CASE].iloc[0]] if rows[CASE].iloc[0] in b.cases.index else None
         return {"timeline": timeline, "attributes": attributes, "info": info, "working": working}
 
-    def events_csv(self, view: View) -> str:
-        """The filtered events as CSV (the contract's columns; the internal row number as ``source_row``)."""
+    def events_file(self, view: View, fmt: str) -> bytes:
+        """The filtered events as ``csv`` (UTF-8 with BOM), ``parquet`` or ``xes``: the contract's columns (the
+        source row number as ``source_row``), so ``processmining analyze`` reads the file back as it is."""
         ev = view.log.events.rename(columns={"@@source_row": "source_row"})
-        return str(ev.to_csv(index=False))
+        if fmt == "csv":
+            return str(ev.to_csv(index=False)).encode("utf-8-sig")
+        with tempfile.TemporaryDirectory(prefix="explore-") as folder:
+            path = Path(folder) / f"events.{fmt}"
+            if fmt == "parquet":
+                ev.to_parquet(path, index=False)
+            elif fmt == "xes":
+                write_xes(view.log, path)
+            else:
+                raise BadRequest(f"no export events.{fmt}; choose csv, parquet or xes")
+            return path.read_bytes()
 
     def run(self, fn: Callable[[], Any]) -> Any:
         """Call ``fn`` holding the session's lock (writers that read the log's caches)."""
@@ -247,3 +260,59 @@ def _split_label(source: str) -> tuple[str, str]:
     header = (f"digraph header {{ bgcolor=white {font.group(0) if font else ''} margin=0 pad=0.1 labeljust=l "
               f"label={label} }}")
     return source[:start] + source[i + 1:], header
+
+
+_XES_EXTENSIONS = (("Concept", "concept"), ("Time", "time"), ("Organizational", "org"))
+
+
+def _xes_attribute(key: str, value: Any) -> tuple[str, str] | None:
+    """(XES type, text) of one value; ``None`` for a missing one (left out, as XES has no missing value)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return "date", value.isoformat()
+    if isinstance(value, bool | np.bool_):
+        return "boolean", "true" if value else "false"
+    if isinstance(value, int | np.integer):
+        return "int", str(int(value))
+    if isinstance(value, float | np.floating):
+        return "float", repr(float(value))
+    return "string", str(value)
+
+
+def write_xes(log: EventLog, path: Path) -> Path:
+    """Write the log as XES 1849-2016: one trace per case with its ``case:*`` attributes, one event per row.
+
+    Written here rather than with pm4py's ``write_xes``: pm4py writes a missing start time as the string
+    ``"NaT"`` and a missing number as ``"nan"``, which a reader then takes for values; XES has no missing
+    value, so a missing one is left out. Text is escaped by lxml.
+    """
+    from lxml import etree
+
+    ev = log.events
+    event_columns = [c for c in ev.columns if isinstance(c, str) and not c.startswith(("case:", "@@"))]
+    case_columns = [c for c in ev.columns if isinstance(c, str) and c.startswith("case:") and c != CASE]
+    codes = log.case_codes()
+    bounds = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.array([], dtype=int)
+    ends = np.r_[bounds[1:], len(codes)]
+    with etree.xmlfile(str(path), encoding="utf-8") as xf:
+        xf.write_declaration()
+        with xf.element("log", {"xes.version": "1849-2016", "xmlns": "http://www.xes-standard.org/"}):
+            for name, prefix in _XES_EXTENSIONS:
+                xf.write(etree.Element("extension", name=name, prefix=prefix,
+                                       uri=f"http://www.xes-standard.org/{prefix}.xesext"), pretty_print=True)
+            rows = {c: ev[c].tolist() for c in [CASE, *case_columns, *event_columns]}
+            for lo, hi in zip(bounds, ends, strict=True):
+                trace = etree.Element("trace")
+                for key, column in [("concept:name", CASE), *((c.removeprefix("case:"), c) for c in case_columns)]:
+                    typed = _xes_attribute(key, rows[column][lo])
+                    if typed is not None:
+                        etree.SubElement(trace, typed[0], key=key, value=typed[1])
+                for i in range(lo, hi):
+                    event = etree.SubElement(trace, "event")
+                    for column in event_columns:
+                        typed = _xes_attribute(column, rows[column][i])
+                        if typed is not None:
+                            etree.SubElement(event, typed[0], key=column, value=typed[1])
+                xf.write(trace, pretty_print=True)
+    return path

@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -241,3 +242,19 @@ def test_the_explorer_uses_the_analysis_options_it_was_given(demo_log: EventLog)
     assert view.summary["attribution"] == expected["attribution"]
     assert view.summary["attribution"]["cases_with_applicant_time"] > 0
     assert re.search("Komplettering", str(view.summary["provenance"]["parameters"]["clock_stops"]))
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "xes"])
+def test_the_filtered_events_read_back_as_a_log(demo_server: str, demo_log: EventLog, tmp_path: Path,
+                                                fmt: str) -> None:
+    from processmining.ingest import read_log
+
+    response = httpx.get(f"{demo_server}/export/events.{fmt}", params=[("f", PROGRAMME), ("f", YEAR)], timeout=120)
+    assert response.status_code == 200
+    path = tmp_path / f"events.{fmt}"
+    path.write_bytes(response.content)
+    again = read_log(path, pseudonymise=False)
+    expected = apply_filters(demo_log, [PROGRAMME, YEAR])
+    assert (again.n_cases, again.n_events) == (expected.n_cases, expected.n_events)
+    assert sorted(again.activities) == sorted(expected.activities)
+    assert set(again.events["case:program"].astype(str)) == {"Regionalt investeringsstöd"}
