@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from starlette.applications import Starlette
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -181,7 +182,8 @@ def create_app(explorer: Explorer, *, token: str | None = None) -> Starlette:
     Args:
         explorer: the loaded log and its analysis options.
         token: where set, every request must carry it (``?token=``, the cookie set from it, or
-            ``Authorization: Bearer``); refused with 401 otherwise.
+            ``Authorization: Bearer``); refused with 401 otherwise. Without one, only requests addressed to
+            this machine's loopback names (``127.0.0.1``, ``localhost``, ``[::1]``) are answered.
     """
 
     def page(request: Request) -> Response:
@@ -241,6 +243,10 @@ def create_app(explorer: Explorer, *, token: str | None = None) -> Starlette:
               Mount("/static", StaticFiles(directory=STATIC), name="static")]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: method_not_allowed,
                                                        500: server_error})
+    if token is None:
+        # Without a token only this machine may look: a page elsewhere that points its own host name at
+        # 127.0.0.1 (DNS rebinding) would otherwise read the explorer through the visitor's browser.
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost", "[::1]", "::1"])
     app.add_middleware(_Guard, token=token)
     return app
 

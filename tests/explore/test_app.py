@@ -258,3 +258,10 @@ def test_the_filtered_events_read_back_as_a_log(demo_server: str, demo_log: Even
     assert (again.n_cases, again.n_events) == (expected.n_cases, expected.n_events)
     assert sorted(again.activities) == sorted(expected.activities)
     assert set(again.events["case:program"].astype(str)) == {"Regionalt investeringsstöd"}
+
+
+def test_without_a_token_only_loopback_names_are_answered(demo_server: str) -> None:
+    refused = httpx.get(f"{demo_server}/", headers={"Host": "attacker.example"}, timeout=30)
+    assert refused.status_code == 400
+    assert "explore" not in refused.text.lower()
+    assert httpx.get(f"{demo_server}/", headers={"Host": "localhost"}, timeout=60).status_code == 200
