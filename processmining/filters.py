@@ -14,7 +14,7 @@ import difflib
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -40,7 +40,7 @@ __all__ = [
     "parse_variant",
 ]
 
-TimeLike = str | dt.datetime | dt.date | pd.Timestamp
+TimeLike: TypeAlias = str | dt.datetime | dt.date | pd.Timestamp
 
 
 def _keep_cases(log: EventLog, case_mask: np.ndarray, retain: bool) -> EventLog:

@@ -265,3 +265,28 @@ def test_without_a_token_only_loopback_names_are_answered(demo_server: str) -> N
     assert refused.status_code == 400
     assert "explore" not in refused.text.lower()
     assert httpx.get(f"{demo_server}/", headers={"Host": "localhost"}, timeout=60).status_code == 200
+
+
+def test_a_token_is_generated_and_printed_when_none_is_given() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PROCESSMINING_EXPLORE_TOKEN"}
+    env["PYTHONPATH"] = str(ROOT)
+    proc = subprocess.Popen([sys.executable, "-m", "processmining", "explore", str(DEMO), "--profile",
+                             str(DEMO_PROFILE), "--host", "0.0.0.0", "--port", "0"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, env=env, cwd=str(ROOT))
+    try:
+        assert proc.stdout is not None
+        address = proc.stdout.readline().strip()
+        token = parse_qs(urlsplit(address).query)["token"][0]
+        assert len(token) >= 24
+        base = f"http://127.0.0.1:{urlsplit(address).port}"
+        for _ in range(100):
+            try:
+                refused = httpx.get(f"{base}/", timeout=30)
+                break
+            except httpx.ConnectError:
+                time.sleep(0.1)
+        assert refused.status_code == 401
+        assert httpx.get(address, timeout=60).status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
