@@ -8,7 +8,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -79,17 +79,6 @@ def hostile_log() -> EventLog:
                          GROUP: b if j % 2 else "Registratur", RESOURCE: f"h{j}",
                          "case:program": a if i % 2 else "Exportcheck"})
     return EventLog.from_frame(pd.DataFrame(rows))
-
-
-@pytest.fixture
-def hostile_server() -> Iterator[str]:
-    with serve(Explorer(hostile_log(), )) as base:
-        yield base
-
-
-@pytest.fixture
-def serve_explorer() -> Callable[..., object]:
-    return serve
 
 
 def chromium_path() -> str | None:

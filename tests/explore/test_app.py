@@ -139,7 +139,7 @@ def test_no_inline_script_and_a_policy_that_forbids_it(demo_server: str) -> None
     assert response.headers["x-content-type-options"] == "nosniff"
 
 
-def test_hostile_names_from_the_log_stay_text(serve_explorer: object) -> None:
+def test_hostile_names_from_the_log_stay_text() -> None:
     log = hostile_log()
     with serve(Explorer(log)) as base:
         a, b = HOSTILE
