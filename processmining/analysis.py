@@ -76,6 +76,8 @@ class AnalysisOptions:
             computed (:func:`processmining.engine.run_core`; identical results).
         scheduler: the Dask scheduler's address (``None``: a temporary local cluster).
         partitions: case partitions for the Dask engine (``None``: one per worker thread).
+        filters: the case filters applied to the log before the run (text, :func:`processmining.filters.parse_filter`),
+            recorded in the method sheet and the page's provenance.
     """
 
     calendar: str = "se"
@@ -95,6 +97,7 @@ class AnalysisOptions:
     engine: str = "local"
     scheduler: str | None = None
     partitions: int | None = None
+    filters: tuple[str, ...] = ()
 
     def to_summary(self) -> dict[str, Any]:
         targets: Any = self.targets
@@ -109,6 +112,7 @@ class AnalysisOptions:
             "candidates_config": str(self.candidates_config) if self.candidates_config else None,
             "needs_human": list(self.needs_human), "by": self.by, "engine": self.engine,
             "scheduler": self.scheduler, "partitions": self.partitions,
+            **({"filters": list(self.filters)} if self.filters else {}),
         }
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
 import numpy as np
@@ -21,12 +23,20 @@ from .errors import ConfigError
 from .log import ACTIVITY, CASE, EventLog
 
 __all__ = [
+    "FILTER_KINDS",
+    "FilterSpec",
+    "apply_filters",
     "filter_activity_present",
     "filter_attribute",
     "filter_case_duration",
+    "filter_case_state",
+    "filter_end_activities",
+    "filter_follows",
+    "filter_start_activities",
     "filter_time_range",
     "filter_top_variants",
     "filter_variants",
+    "parse_filter",
     "parse_variant",
 ]
 
@@ -92,7 +102,7 @@ def filter_time_range(
     start: TimeLike | None,
     end: TimeLike | None,
     *,
-    mode: Literal["contained", "intersecting", "started"] = "contained",
+    mode: Literal["contained", "intersecting", "started", "ended"] = "contained",
     retain: bool = True,
 ) -> EventLog:
     """Cases by when they ran, relative to the window ``[start, end]`` (bounds included).
@@ -107,7 +117,7 @@ def filter_time_range(
         end: window end (``None``: open).
         mode: ``"contained"`` (the case started and ended inside the window, pm4py's
             traces_contained), ``"intersecting"`` (the case ran at some time in the window),
-            ``"started"`` (the case's first event is in the window).
+            ``"started"`` (the case's first event is in the window), ``"ended"`` (its last event is).
         retain: keep those cases or all others.
     """
     lo = _as_time(start, log, "start") if start is not None else None
@@ -123,8 +133,10 @@ def filter_time_range(
         mask = (last >= lo if lo is not None else ones) & (first <= hi if hi is not None else ones)
     elif mode == "started":
         mask = (first >= lo if lo is not None else ones) & (first <= hi if hi is not None else ones)
+    elif mode == "ended":
+        mask = (last >= lo if lo is not None else ones) & (last <= hi if hi is not None else ones)
     else:
-        raise ConfigError(f"unknown time-range mode {mode!r}; choose contained, intersecting or started")
+        raise ConfigError(f"unknown time-range mode {mode!r}; choose contained, intersecting, started or ended")
     return _keep_cases(log, mask.to_numpy(dtype=bool), retain)
 
 
@@ -185,3 +197,249 @@ def filter_attribute(log: EventLog, column: str, values: Collection[object], *, 
         hit = series.isin(wanted).to_numpy(dtype=bool)
     mask = np.bincount(log.case_codes()[hit], minlength=log.n_cases) > 0
     return _keep_cases(log, mask, retain)
+
+
+def _known_activities(log: EventLog, wanted: Iterable[str]) -> list[str]:
+    known = set(log.activities)
+    names = list(wanted)
+    for name in names:
+        if name not in known:
+            raise ConfigError(f"activity {name!r} does not occur in the log{_suggest(name, known)}")
+    return names
+
+
+def _activity_array(log: EventLog) -> np.ndarray:
+    return log.events[ACTIVITY].to_numpy(dtype=object)
+
+
+def filter_follows(log: EventLog, source: str, target: str, *, directly: bool = False,
+                   retain: bool = True) -> EventLog:
+    """Cases in which ``source`` is followed by ``target``: directly (the next event of the case) or
+    eventually (any later event), pm4py's ``filter_directly_follows_relation`` / ``filter_eventually_follows_relation``.
+
+    Raises:
+        ConfigError: an activity does not occur in the log.
+    """
+    _known_activities(log, (source, target))
+    codes = log.case_codes()
+    acts = _activity_array(log)
+    if directly:
+        pos = log.transition_positions()
+        hit = (acts[pos] == source) & (acts[pos + 1] == target)
+        mask = np.bincount(codes[pos[hit]], minlength=log.n_cases) > 0
+        return _keep_cases(log, mask, retain)
+    # Eventually: the first ``source`` of a case comes before its last ``target`` (events are in the contract's
+    # order, so a row's position is its place in its case).
+    positions = np.arange(len(acts))
+    first = np.full(log.n_cases, np.iinfo(np.int64).max, dtype=np.int64)
+    last = np.full(log.n_cases, -1, dtype=np.int64)
+    is_source, is_target = acts == source, acts == target
+    np.minimum.at(first, codes[is_source], positions[is_source])
+    np.maximum.at(last, codes[is_target], positions[is_target])
+    return _keep_cases(log, first < last, retain)
+
+
+def _endpoint(log: EventLog, activities: Collection[str], *, first: bool, retain: bool) -> EventLog:
+    names = _known_activities(log, [activities] if isinstance(activities, str) else activities)
+    codes = log.case_codes()
+    if len(codes) == 0:
+        return _keep_cases(log, np.zeros(0, dtype=bool), retain)
+    edge = np.r_[True, codes[1:] != codes[:-1]] if first else np.r_[codes[1:] != codes[:-1], True]
+    hit = np.isin(_activity_array(log)[edge], np.array(names, dtype=object))
+    mask = np.zeros(log.n_cases, dtype=bool)
+    mask[codes[edge]] = hit
+    return _keep_cases(log, mask, retain)
+
+
+def filter_start_activities(log: EventLog, activities: Collection[str], *, retain: bool = True) -> EventLog:
+    """Cases whose first event is one of ``activities``."""
+    return _endpoint(log, activities, first=True, retain=retain)
+
+
+def filter_end_activities(log: EventLog, activities: Collection[str], *, retain: bool = True) -> EventLog:
+    """Cases whose last event is one of ``activities``."""
+    return _endpoint(log, activities, first=False, retain=retain)
+
+
+def filter_case_state(log: EventLog, state: Literal["open", "closed"], *,
+                      end_activities: Collection[str] | None = None, retain: bool = True) -> EventLog:
+    """Open or closed cases, as the bottleneck analysis counts them: a case is closed when its last event is an
+    end activity (``None``: "Ärende avslutat" where the log has it, else every case is closed)."""
+    from .analyses.bottlenecks import closed_cases
+
+    if state not in ("open", "closed"):
+        raise ConfigError(f"case state must be open or closed, got {state!r}")
+    flags, _used = closed_cases(log, tuple(end_activities) if end_activities is not None else None)
+    mask = flags.to_numpy(dtype=bool)
+    return _keep_cases(log, mask if state == "closed" else ~mask, retain)
+
+
+# ---- filters as text: the command line's --filter and the explorer's address ----------------------------------------
+#: Every kind of filter :func:`parse_filter` reads, with the form of its argument.
+FILTER_KINDS: dict[str, str] = {
+    "started": "FROM..TO (cases whose first event is in the window; either side may be left empty)",
+    "ended": "FROM..TO (cases whose last event is in the window)",
+    "active": "FROM..TO (cases that ran at some time in the window)",
+    "within": "FROM..TO (cases that started and ended in the window)",
+    "attribute": "COLUMN=VALUE|VALUE... (cases with one of the values; program=X means case:program=X)",
+    "unit": "VALUE|VALUE... (cases handled at least once by one of the units, org:group)",
+    "top-variants": "N (cases of the N most frequent variants)",
+    "variant": "A→B→C|... (cases of these variants; -> may stand for →)",
+    "throughput": "MIN..MAX (throughput time in calendar days, first to last event)",
+    "passes": "ACTIVITY|ACTIVITY... (cases in which one of the activities occurs)",
+    "follows": "A=>B (A is followed later, directly or not, by B)",
+    "directly-follows": "A=>B (A is followed directly by B)",
+    "starts": "ACTIVITY|... (cases whose first event is one of these)",
+    "ends": "ACTIVITY|... (cases whose last event is one of these)",
+    "state": "open or closed (closed: the last event is an end activity)",
+}
+_TIME_MODES = {"started": "started", "ended": "ended", "active": "intersecting", "within": "contained"}
+_NOT = "not:"
+
+
+def _split_values(text: str) -> list[str]:
+    """Values separated by ``|`` (a ``|`` inside a value is written ``\\|``)."""
+    parts = [p.replace("\\|", "|").strip() for p in re.split(r"(?<!\\)\|", text)]
+    return [p for p in parts if p]
+
+
+def _range(text: str, kind: str) -> tuple[str | None, str | None]:
+    if ".." not in text:
+        raise ConfigError(f"filter {kind}: write the range as FROM..TO (either side may be empty), got {text!r}")
+    lo, hi = (part.strip() or None for part in text.split("..", 1))
+    return lo, hi
+
+
+def _days(value: str | None, kind: str) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value.replace(",", "."))
+    except ValueError as exc:
+        raise ConfigError(f"filter {kind}: {value!r} is not a number of days") from exc
+    if not np.isfinite(number):
+        raise ConfigError(f"filter {kind}: {value!r} is not a number of days")
+    return number
+
+
+def _pair(text: str, kind: str) -> tuple[str, str]:
+    if "=>" not in text:
+        raise ConfigError(f"filter {kind}: write the two activities as A=>B, got {text!r}")
+    a, b = (part.strip() for part in text.split("=>", 1))
+    if not a or not b:
+        raise ConfigError(f"filter {kind}: both activities are needed (A=>B), got {text!r}")
+    return a, b
+
+
+@dataclass(frozen=True, slots=True)
+class FilterSpec:
+    """One filter as text: ``KIND:ARGUMENT``, prefixed ``not:`` to remove the matching cases instead of keeping
+    them (e.g. ``attribute:program=Innovationscheck``, ``not:passes:Överklagande``, ``started:2024-01-01..2025-01-01``).
+
+    Attributes:
+        kind: one of :data:`FILTER_KINDS`.
+        argument: the argument as written.
+        retain: keep the matching cases (``True``) or every other case.
+    """
+
+    kind: str
+    argument: str
+    retain: bool = True
+
+    @property
+    def text(self) -> str:
+        """The filter as :func:`parse_filter` reads it."""
+        return f"{'' if self.retain else _NOT}{self.kind}:{self.argument}"
+
+    def apply(self, log: EventLog, *, end_activities: Collection[str] | None = None) -> EventLog:
+        """The cases of ``log`` this filter keeps.
+
+        Raises:
+            ConfigError: the argument names what the log does not have, or is malformed.
+        """
+        kind, arg, retain = self.kind, self.argument, self.retain
+        if kind in _TIME_MODES:
+            lo, hi = _range(arg, kind)
+            return filter_time_range(log, lo, hi, mode=_TIME_MODES[kind], retain=retain)  # type: ignore[arg-type]
+        if kind == "attribute":
+            column, sep, values = arg.partition("=")
+            column = column.strip()
+            if not sep or not column:
+                raise ConfigError(f"filter attribute: write COLUMN=VALUE|VALUE..., got {arg!r}")
+            if column not in log.events.columns and f"case:{column}" in log.events.columns:
+                column = f"case:{column}"
+            wanted = _split_values(values)
+            if not wanted:
+                raise ConfigError(f"filter attribute: no value given for {column!r}")
+            return filter_attribute(log, column, wanted, retain=retain)
+        if kind == "unit":
+            from .log import GROUP
+
+            if GROUP not in log.events.columns:
+                raise ConfigError("filter unit: the log has no unit column (org:group); pass --unit COLUMN")
+            return filter_attribute(log, GROUP, _split_values(arg), retain=retain)
+        if kind == "top-variants":
+            try:
+                k = int(arg)
+            except ValueError as exc:
+                raise ConfigError(f"filter top-variants: {arg!r} is not a whole number") from exc
+            return filter_top_variants(log, k, retain=retain)
+        if kind == "variant":
+            variants = [parse_variant(v) for v in _split_values(arg)]
+            if not variants:
+                raise ConfigError("filter variant: no variant given (write A→B→C)")
+            _known_activities(log, sorted({a for v in variants for a in v}))
+            return filter_variants(log, variants, retain=retain)
+        if kind == "throughput":
+            lo, hi = _range(arg, kind)
+            return filter_case_duration(log, _days(lo, kind), _days(hi, kind), retain=retain)
+        if kind == "passes":
+            return filter_activity_present(log, _split_values(arg), retain=retain)
+        if kind in ("follows", "directly-follows"):
+            a, b = _pair(arg, kind)
+            return filter_follows(log, a, b, directly=kind == "directly-follows", retain=retain)
+        if kind in ("starts", "ends"):
+            names = _split_values(arg)
+            if not names:
+                raise ConfigError(f"filter {kind}: no activity given")
+            return (filter_start_activities if kind == "starts" else filter_end_activities)(log, names, retain=retain)
+        if kind == "state":
+            if arg not in ("open", "closed"):
+                raise ConfigError(f"filter state: write state:open or state:closed, got {arg!r}")
+            return filter_case_state(log, arg, end_activities=end_activities, retain=retain)  # type: ignore[arg-type]
+        raise ConfigError(f"unknown filter {kind!r}; filters are {', '.join(FILTER_KINDS)}")
+
+
+def parse_filter(text: str) -> FilterSpec:
+    """Read one filter written ``[not:]KIND:ARGUMENT`` (see :data:`FILTER_KINDS`).
+
+    Raises:
+        ConfigError: an unknown kind or no argument (the message lists the kinds).
+    """
+    raw = text.strip()
+    retain = True
+    if raw.startswith(_NOT):
+        retain, raw = False, raw[len(_NOT):].strip()
+    kind, sep, argument = raw.partition(":")
+    kind = kind.strip().lower()
+    if kind not in FILTER_KINDS:
+        raise ConfigError(f"unknown filter {kind or text!r}; filters are {', '.join(FILTER_KINDS)} "
+                          "(written KIND:ARGUMENT, e.g. passes:Beslut fattat)")
+    if not sep or not argument.strip():
+        raise ConfigError(f"filter {kind} needs an argument: {kind}:{FILTER_KINDS[kind]}")
+    return FilterSpec(kind, argument.strip(), retain)
+
+
+def apply_filters(log: EventLog, filters: Iterable[str | FilterSpec], *,
+                  end_activities: Collection[str] | None = None) -> EventLog:
+    """Apply filters one after the other (every one must hold); text is read by :func:`parse_filter`.
+
+    Args:
+        log: the event log.
+        filters: the filters, in order.
+        end_activities: what closes a case, for ``state:open``/``state:closed`` (``None``: the default).
+    """
+    for spec in filters:
+        spec = parse_filter(spec) if isinstance(spec, str) else spec
+        log = spec.apply(log, end_activities=end_activities)
+    return log

@@ -22,6 +22,7 @@ from . import (  # noqa: E402,F401
     bottlenecks,
     candidates,
     discover,
+    explore,
     export,
     handovers,
     merge,

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from ._engine import EngineName, EngineOption, PartitionsOption, SchedulerOption
+from .filter_options import FilterOption
 
 if TYPE_CHECKING:
     from ..ingest.arrow_csv import StartedRead
@@ -197,7 +198,7 @@ _INPUTS: tuple[tuple[str, Any, Any], ...] = (
     ("merge_labels", MergeLabelsOption, False), ("drop_duplicates", DropDuplicatesOption, False),
 )
 #: The keyword arguments through which commands receive their option groups (never options themselves).
-GROUPS = {"inputs", "analysis", "sources", "filters", "output"}
+GROUPS = {"inputs", "analysis", "sources", "output"}
 _R = TypeVar("_R")
 
 
@@ -308,7 +309,7 @@ _ANALYSIS: tuple[tuple[str, Any, Any], ...] = (
     ("paths", PathsPctOption, None), ("handover_level", HandoverLevelOption, HandoverLevel.auto),
     ("min_group", MinGroupOption, 5), ("candidates_config", CandidatesConfigOption, None), ("by", ByOption, None),
     ("engine", EngineOption, EngineName.local), ("scheduler", SchedulerOption, None),
-    ("partitions", PartitionsOption, None),
+    ("partitions", PartitionsOption, None), ("filters", FilterOption, None),
 )
 #: Several sources merged into one log.
 _SOURCES: tuple[tuple[str, Any, Any], ...] = (

@@ -25,6 +25,7 @@ from ._options import (
     option_group,
     source_options,
 )
+from .filter_options import filter_log
 
 if TYPE_CHECKING:
     from ..analysis import AnalysisOptions
@@ -58,7 +59,7 @@ def _options(*, calendar: Any, hours: str, clock_stop: list[str] | None, target_
              targets_file: Path | None, end_activity: list[str] | None, top: int, period: Any,
              activities: float | None, paths: float | None, handover_level: Any, min_group: int,
              candidates_config: Path | None, by: str | None, engine: Any, scheduler: str | None,
-             partitions: int | None) -> AnalysisOptions:
+             partitions: int | None, filters: list[str] | None = None) -> AnalysisOptions:
     from ..analyses.sla import BottleneckSettings, Targets
     from ..analysis import AnalysisOptions
     from ..config import load_settings
@@ -75,7 +76,7 @@ def _options(*, calendar: Any, hours: str, clock_stop: list[str] | None, target_
                            end_activities=ends, top=top, period=period.value, activities=activities, paths=paths,
                            handover_level=handover_level.value, min_group=min_group,
                            candidates_config=candidates_config, by=by, engine=engine.value, scheduler=scheduler,
-                           partitions=partitions)
+                           partitions=partitions, filters=tuple(filters or ()))
 
 
 def _one_file(log_paths: list[Path], *, project: Path | None, join_key: str | None, key_prefix: list[str] | None,
@@ -149,6 +150,7 @@ def _run(log_paths: list[Path], out_dir: Path, *, open_args: dict[str, Any], opt
         # which has both cores busy already).
         log, merge_files = _open(log_paths, out_dir, open_args=open_args, **sources,
                                  on_read=worker.warm if worker is not None else None, started=started)
+        log = filter_log(log, options.filters, end_activities=options.end_activities)
         analysis = analyze_log(log, options, progress=progress,
                                on_bottlenecks=worker.bottlenecks_known if worker is not None else None)
         summary = summary_of(analysis)
