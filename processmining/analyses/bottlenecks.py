@@ -684,9 +684,11 @@ def analyze_bottlenecks(
         period: ``"month"`` or ``"quarter"`` for the trends.
 
     Example:
+        >>> from processmining.calendar import get_calendar
         >>> report = analyze_bottlenecks(log, calendar=get_calendar("se"), targets=40,
         ...                              clock_stops=["Komplettering begärd=>Komplettering inkommen"])
-        >>> report.describe("sv")[0]
+        >>> report.describe("sv")[0]  # the demo log
+        'Bedömning → Beslut fattat: ärenden väntar i median 15,1 arbetsdagar (medel 17,7; 90 % inom 32,0); ...'
     """
     calendar = calendar or WorkCalendar()
     if period not in PERIODS:

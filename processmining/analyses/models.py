@@ -194,8 +194,10 @@ def discover_model(
         AnalysisError: the log has no events.
 
     Example:
+        >>> from processmining.render.models import write_bpmn
         >>> model = discover_model(log, miner="inductive")
-        >>> write_bpmn(model, Path("reports/x/model.bpmn"))  # processmining.render.models
+        >>> write_bpmn(model, tmp / "model.bpmn").name
+        'model.bpmn'
     """
     if miner not in MINERS:
         raise ConfigError(f"unknown miner {miner!r}; choose inductive or heuristics")

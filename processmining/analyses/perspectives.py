@@ -295,9 +295,9 @@ def compare_groups(
     """Analyse the log per value of one attribute and find where a group waits much longer.
 
     Example:
-        >>> result = compare_groups(log, "region")  # case:region
+        >>> result = compare_groups(log, "region")  # case:region, the demo log
         >>> result.describe("sv")[0]
-        'Ärenden från Skåne väntar 3,0 gånger längre mellan Ärende fördelat och ... än övriga (...)'
+        'Ärenden från Skåne väntar 2,9 gånger längre mellan Ärende fördelat och Bedömning än övriga (...)'
 
     Args:
         log: the event log.

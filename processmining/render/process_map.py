@@ -351,10 +351,10 @@ def render_process_map(
         calendar_label: the sentence naming the working calendar (default: ``dfg.calendar.describe(lang)``).
 
     Example:
-        >>> full = discover_dfg(log)
-        >>> acts, most, rule = auto_simplify(full.n_activities)
-        >>> render_process_map(simplify(full, activities=acts, max_activities=most, rule=rule),
-        ...                    Path("reports/x/process_map"), title="08_receipt.xes.gz")
+        >>> from processmining.analyses.discovery import discover_dfg, simplify_for_map
+        >>> shown = simplify_for_map(discover_dfg(log))
+        >>> [p.name for p in render_process_map(shown, tmp / "process_map", title="demo.csv")]
+        ['process_map.svg', 'process_map.png']
     """
     source = process_map_dot(dfg, mode=mode, title=title, lang=lang, simplification=simplification,
                              calendar_label=calendar_label)
