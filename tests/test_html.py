@@ -30,7 +30,8 @@ from processmining.analysis import Analysis, AnalysisOptions, analyze_log, summa
 from processmining.formatting import fmt_number
 from processmining.log import ACTIVITY, CASE, GROUP, RESOURCE, TIMESTAMP, EventLog
 from processmining.render.charts import CHART_NAMES, build_charts, chart_alt, chart_svgs, write_chart_pngs
-from processmining.render.html import clean_svg, render_html, write_html
+from processmining.render.html import render_html, write_html
+from processmining.render.svg import clean_svg
 from tests.support import ROOT
 
 DEMO = ROOT / "event_logs" / "demo.csv"

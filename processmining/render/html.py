@@ -10,8 +10,8 @@ where the figures come from (the provenance block of the workbook's method sheet
 One file, no network: CSS and a small vanilla script are inline, every picture is inline SVG, and a
 Content-Security-Policy (``default-src 'none'``, the script allowed by its hash) makes the browser refuse
 any load even if something slipped into the page. Every value from the data is escaped with
-:func:`html.escape`; every SVG goes through :func:`clean_svg`, which keeps only drawing elements
-(no script, foreignObject, event handlers, external links or metadata) and prefixes every id so that
+:func:`html.escape`; every SVG goes through :func:`~processmining.render.svg.clean_svg`, which keeps only
+drawing elements (no script, foreignObject, event handlers, external links or metadata) and prefixes every id so that
 several inline SVGs never clash.
 
 Accessibility (WCAG 2.1 AA, required of Swedish public agencies): a skip link, landmarks (header,
@@ -34,19 +34,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from lxml import etree
 
 from ..analyses.bottlenecks import unit_words
 from ..errors import ConfigError
 from ..files import write_text
 from ..formatting import fmt_number, fmt_share
+from .html_words import PROVENANCE_LABELS, WORDS
+from .svg import clean_svg
 from .swedish import in_language
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
     from .chart_input import Chart
 
-__all__ = ["clean_svg", "render_html", "write_html"]
+__all__ = ["render_html", "write_html"]
 
 #: Rows shown at most in the long tables (the full tables are in the workbook and the CSV files).
 VARIANT_ROWS = 20
@@ -57,218 +58,6 @@ EDGE_ROWS = 30
 HANDOVER_ROWS = 20
 CASE_ROWS = 20
 
-_SVG = "http://www.w3.org/2000/svg"
-_XLINK = "http://www.w3.org/1999/xlink"
-#: Drawing elements kept by :func:`clean_svg`; anything else (script, foreignObject, image, animation,
-#: metadata, elements in other namespaces) is removed with its content.
-_SVG_ELEMENTS = frozenset({
-    "svg", "g", "defs", "title", "desc", "path", "rect", "circle", "ellipse", "line", "polyline", "polygon",
-    "text", "tspan", "textPath", "use", "symbol", "clipPath", "mask", "pattern", "linearGradient",
-    "radialGradient", "stop", "marker", "style", "a",
-})
-_URL_REF = re.compile(r"url\(\s*(['\"]?)#([^)'\"\s]+)\1\s*\)")
-#: A CSS ``url(...)`` that does not point into the document: replaced by ``none``.
-_EXTERNAL_URL = re.compile(r"url\(\s*(?!['\"]?#)[^)]*\)", re.IGNORECASE)
-_BAD_STYLE = re.compile(r"(javascript|vbscript)\s*:|expression\s*\(|@import|behavior\s*:|-moz-binding", re.IGNORECASE)
-
-
-# ---- words ---------------------------------------------------------------------------------------------
-_T: dict[str, dict[str, str]] = {
-    "sv": {
-        "kicker": "Processanalys", "skip": "Hoppa till innehållet", "toc": "Innehåll",
-        "fix": "Åtgärda först", "fix_none": "Ingen övergång väntar längre än en typisk väntan: inga flaskhalsar att "
-        "åtgärda först.", "then": "Därefter:", "automate_line": "Bäst att automatisera:",
-        "automate_text": "{activity} (poäng {score}, uppskattningsvis {hours} timmar per år)",
-        "figures": "Nyckeltal", "cases": "Ärenden", "events": "Händelser", "activities": "Aktiviteter",
-        "variants": "Varianter", "period": "Period", "median_tp": "Genomloppstid, median",
-        "p90_tp": "Genomloppstid, 90 % inom", "open_closed": "Öppna / avslutade", "rejected": "Avvisade rader",
-        "duplicates": "{n} dubbletter borttagna", "open_small": "vid loggens slut",
-        "map": "Processkarta", "map_missing": "Ingen processkarta: kartan ritas av process_map.svg och skickades "
-        "inte med till sidan.",
-        "frequency": "Frekvens", "performance": "Väntetid", "zoom_in": "Zooma in", "zoom_out": "Zooma ut",
-        "reset": "Återställ", "show": "Visa", "map_label": "Processkarta, {mode}",
-        "map_help": "Zooma med hjulet (klicka först på kartan), knapparna eller tangenterna + och −, 0 återställer. "
-        "Dra med musen eller använd piltangenterna för att flytta. Frekvens visar hur många ärenden som går "
-        "varje väg; väntetid visar hur länge de väntar mellan stegen.",
-        "map_simplification": "Kartan visar {a} av {a_total} aktiviteter ({a_share} av händelserna) och {e} av "
-        "{e_total} vägar ({e_share} av övergångarna).",
-        "bottlenecks": "Flaskhalsar", "bn_intro": "Poängen är väntan utöver en typisk väntan ({baseline} {unit}, "
-        "medianen av alla övergångar), summerad över ärendena. {calendar}",
-        "bn_caption": "Övergångar rangordnade efter tillförd väntan", "rank": "Rang", "transition": "Övergång",
-        "count": "Antal", "median_wait": "Median väntan", "mean_wait": "Medel", "p90_wait": "90 % inom",
-        "share_wait": "Andel av all väntan", "applicant_share": "Sökandens andel", "score": "Poäng",
-        "bn_act_caption": "Aktiviteter rangordnade efter väntan före och handläggningstid",
-        "activity": "Aktivitet", "wait_before": "Median väntan före", "service": "Median handläggning",
-        "shown_of": "visar {n} av {m}", "unit_note": "({unit})",
-        "charts": "Genomloppstid, volym och pågående ärenden", "show_numbers": "Visa siffrorna",
-        "hist_caption": "Ärenden per genomloppstid", "from_to": "Genomloppstid ({unit})",
-        "trend_caption": "Per {period}", "period_col": "Period", "started": "Startade", "completed": "Avslutade",
-        "median_tp_col": "Median genomloppstid ({unit})", "median_agency_col": "Median handläggningstid ({unit})",
-        "breach_col": "Andel över målet",
-        "sla": "Mål och sökandens tid", "sla_none": "Inget mål angivet för handläggningstiden.",
-        "sla_caption": "Måluppfyllelse", "closed": "Avslutade", "breaching": "Över målet", "open": "Öppna",
-        "overdue": "Öppna och redan försenade", "median_late": "Median försening ({unit})",
-        "agency_caption": "Tid per ärende ({unit})", "measure": "Mått", "median": "Median", "mean": "Medel",
-        "p90": "90 % inom", "agency": "Handläggningstid (utan sökandens tid)", "throughput": "Genomloppstid",
-        "applicant": "Sökandens tid", "overdue_caption": "Öppna ärenden med minst tid kvar",
-        "case": "Ärende", "measured": "Hittills ({unit})", "target": "Mål ({unit})", "time_left": "Tid kvar ({unit})",
-        "rework": "Omarbete", "rework_text": "{n} av {m} ärenden ({share}) har minst ett steg som görs om.",
-        "rework_caption": "Aktiviteter som görs om", "repeats": "Upprepningar", "same": "Samma handläggare",
-        "other": "Annan handläggare", "cases_repeat": "Ärenden med upprepning", "share_cases": "Andel av ärendena",
-        "pingpong_caption": "Pingpong: X → Y → X", "level": "Nivå", "from": "Från", "via": "Via",
-        "occurrences": "Förekomster", "to": "Till", "level_unit": "enhet", "level_activity": "aktivitet",
-        "no_rework": "Inga steg görs om.",
-        "variants_h": "Varianter", "variants_text": "{n} varianter; de {k} vanligaste täcker {share} av ärendena.",
-        "variant_caption": "De vanligaste varianterna", "variant": "Variant", "share": "Andel",
-        "cumulative": "Kumulativ andel", "events_col": "Steg", "median_days": "Median genomloppstid (kalenderdagar)",
-        "handovers": "Överlämningar", "handover_text": "{handovers} överlämningar mellan {nodes} {what} i "
-        "{cases} av {total} ärenden (bara grupper med minst {k} ärenden visas).",
-        "nodes_unit": "enheter", "nodes_resource": "handläggare",
-        "handover_map": "Karta över överlämningar", "handover_caption": "Överlämningar, flest först",
-        "handover_col": "Överlämningar", "median_delay": "Median fördröjning ({unit})",
-        "reverse": "Åt andra hållet", "hubs_caption": "Nav i nätverket (PageRank)", "node": "Nod",
-        "pagerank": "PageRank", "betweenness": "Mellanhet", "in": "In", "out": "Ut",
-        "received": "Mottaget från andra", "community": "Grupp", "handover_map_label": "Karta över "
-        "överlämningar mellan {what}",
-        "handover_map_help": "Linjens bredd visar antal överlämningar, färg och etikett median väntetid.",
-        "no_graphviz": "Kartan kunde inte ritas: graphviz (dot) saknas.",
-        "perspectives": "Perspektiv", "persp_title": "Perspektiv: {attribute}",
-        "persp_none": "Ingen grupp väntar påtagligt längre än övriga på någon övergång.",
-        "persp_intro": "Ärendena jämförda per {attribute}: {n} grupper med minst {k} ärenden. {calendar}.",
-        "persp_event_level": "En övergång hör till gruppen på den händelse den leder till.",
-        "persp_rule": "En skillnad visas när gruppens median väntan på övergången är minst {ratio} gånger övrigas "
-        "och minst {diff} {unit} längre, både gruppen och övriga har minst {k} övergångar och ett ensidigt "
-        "Mann–Whitney-test ger p ≤ {p}. Övriga är alla övergångar på samma väg utanför gruppen. Varje grupps "
-        "största flaskhalsar står i arbetsbokens flik Perspektiv.",
-        "persp_excluded": "{n} grupp(er) med färre än {k} ärenden är utelämnade: {groups}.",
-        "persp_missing": "{n} ärende(n) saknar värde för {attribute} och ingår inte i någon grupp.",
-        "persp_groups_caption": "Grupperna sida vid sida, flest ärenden först", "group": "Grupp",
-        "persp_worst": "Största flaskhals (median väntan)", "persp_n_diff": "Skillnader",
-        "persp_diff_caption": "Där en grupp väntar längre än övriga, störst kvot först",
-        "group_median": "Gruppens median väntan ({unit})", "others_median": "Övrigas median väntan ({unit})",
-        "ratio": "Gånger längre", "difference": "Skillnad ({unit})", "transitions": "Övergångar",
-        "p_value": "p-värde",
-        "candidates": "Automatiseringskandidater", "cand_caption": "Aktiviteter efter hur väl de lämpar sig för "
-        "automatisering", "status": "Status", "hours": "Timmar per år", "why": "Varför",
-        "st_ranked": "Kandidat", "st_needs_human": "Kräver beslut av människa",
-        "st_already_automated": "Redan automatiserad", "st_external": "Görs av sökanden",
-        "st_too_few_events": "För få händelser", "cand_note": "Poäng 0–1: viktat medel av volym, förutsägbarhet, "
-        "jämnhet, kö och omarbete. Steg som kräver ett beslut av en människa rangordnas aldrig.",
-        "quality": "Datakvalitet", "quality_text": "{read} rader lästa: {kept} händelser används, {rejected} rader "
-        "avvisades och {dups} exakta dubbletter togs bort.", "reasons_caption": "Avvisade rader per orsak",
-        "reason": "Orsak", "rows": "Rader", "rejects_caption": "Avvisade rader", "row": "Rad", "column": "Kolumn",
-        "value": "Värde", "no_rejects": "Inga rader avvisades.", "source_notes": "Vid inläsningen",
-        "warnings": "Varningar", "analysis_notes": "Att veta om siffrorna",
-        "provenance": "Metod och ursprung", "prov_caption": "Varifrån siffrorna kommer",
-        "prov_intro": "Samma uppgifter står i arbetsbokens metodblad och i summary.json.",
-        "item": "Uppgift", "detail": "Värde", "footer": "Skapad med {tool}, {when}.",
-        "yes": "ja", "no": "nej", "none": "–", "empty": "(tomt)",
-    },
-    "en": {
-        "kicker": "Process analysis", "skip": "Skip to content", "toc": "Contents",
-        "fix": "Fix first", "fix_none": "No transition waits longer than a typical wait: no bottleneck to fix first.",
-        "then": "Then:", "automate_line": "Best to automate:",
-        "automate_text": "{activity} (score {score}, an estimated {hours} hours a year)",
-        "figures": "Key figures", "cases": "Cases", "events": "Events", "activities": "Activities",
-        "variants": "Variants", "period": "Period", "median_tp": "Throughput time, median",
-        "p90_tp": "Throughput time, 90% within", "open_closed": "Open / closed", "rejected": "Rejected rows",
-        "duplicates": "{n} duplicates removed", "open_small": "at the end of the log",
-        "map": "Process map", "map_missing": "No process map: the map is drawn by process_map.svg and was not passed "
-        "to the page.",
-        "frequency": "Frequency", "performance": "Waiting time", "zoom_in": "Zoom in", "zoom_out": "Zoom out",
-        "reset": "Reset", "show": "Show", "map_label": "Process map, {mode}",
-        "map_help": "Zoom with the wheel (click the map first), the buttons or the + and − keys; 0 resets. Drag "
-        "with the mouse or use the arrow keys to move. Frequency shows how many cases take each path; waiting "
-        "time shows how long they wait between steps.",
-        "map_simplification": "The map shows {a} of {a_total} activities ({a_share} of the events) and {e} of "
-        "{e_total} paths ({e_share} of the transitions).",
-        "bottlenecks": "Bottlenecks", "bn_intro": "The score is the waiting beyond a typical wait ({baseline} "
-        "{unit}, the median of all transitions), summed over the cases. {calendar}",
-        "bn_caption": "Transitions ranked by the waiting they add", "rank": "Rank", "transition": "Transition",
-        "count": "Count", "median_wait": "Median wait", "mean_wait": "Mean", "p90_wait": "90% within",
-        "share_wait": "Share of all waiting", "applicant_share": "Applicant's share", "score": "Score",
-        "bn_act_caption": "Activities ranked by the wait before them and their service time",
-        "activity": "Activity", "wait_before": "Median wait before", "service": "Median service time",
-        "shown_of": "showing {n} of {m}", "unit_note": "({unit})",
-        "charts": "Throughput time, volume and work in progress", "show_numbers": "Show the numbers",
-        "hist_caption": "Cases by throughput time", "from_to": "Throughput time ({unit})",
-        "trend_caption": "Per {period}", "period_col": "Period", "started": "Started", "completed": "Completed",
-        "median_tp_col": "Median throughput time ({unit})", "median_agency_col": "Median agency time ({unit})",
-        "breach_col": "Share over target",
-        "sla": "Targets and the applicant's time", "sla_none": "No handling-time target given.",
-        "sla_caption": "Targets met", "closed": "Closed", "breaching": "Over target", "open": "Open",
-        "overdue": "Open and already overdue", "median_late": "Median delay ({unit})",
-        "agency_caption": "Time per case ({unit})", "measure": "Measure", "median": "Median", "mean": "Mean",
-        "p90": "90% within", "agency": "Agency time (applicant's time excluded)", "throughput": "Throughput time",
-        "applicant": "Applicant's time", "overdue_caption": "Open cases with the least time left",
-        "case": "Case", "measured": "So far ({unit})", "target": "Target ({unit})", "time_left": "Time left ({unit})",
-        "rework": "Rework", "rework_text": "{n} of {m} cases ({share}) have at least one step done again.",
-        "rework_caption": "Activities done again", "repeats": "Repeats", "same": "Same case officer",
-        "other": "Other case officer", "cases_repeat": "Cases with a repeat", "share_cases": "Share of cases",
-        "pingpong_caption": "Ping-pong: X → Y → X", "level": "Level", "from": "From", "via": "Via",
-        "occurrences": "Occurrences", "to": "To", "level_unit": "unit", "level_activity": "activity",
-        "no_rework": "No step is done again.",
-        "variants_h": "Variants", "variants_text": "{n} variants; the {k} most frequent cover {share} of the cases.",
-        "variant_caption": "The most frequent variants", "variant": "Variant", "share": "Share",
-        "cumulative": "Cumulative share", "events_col": "Steps", "median_days": "Median throughput (calendar days)",
-        "handovers": "Handovers", "handover_text": "{handovers} handovers between {nodes} {what} in {cases} of "
-        "{total} cases (only groups of at least {k} cases are shown).",
-        "nodes_unit": "units", "nodes_resource": "case officers",
-        "handover_map": "Handover map", "handover_caption": "Handovers, most first",
-        "handover_col": "Handovers", "median_delay": "Median delay ({unit})",
-        "reverse": "The other way", "hubs_caption": "Hubs of the network (PageRank)", "node": "Node",
-        "pagerank": "PageRank", "betweenness": "Betweenness", "in": "In", "out": "Out",
-        "received": "Received from others", "community": "Group", "handover_map_label": "Map of handovers between "
-        "{what}",
-        "handover_map_help": "Line width shows the number of handovers, colour and label the median waiting time.",
-        "no_graphviz": "The map could not be drawn: graphviz (dot) is missing.",
-        "perspectives": "Perspectives", "persp_title": "Perspectives: {attribute}",
-        "persp_none": "No group waits markedly longer than the others on any edge.",
-        "persp_intro": "The cases compared by {attribute}: {n} groups of at least {k} cases. {calendar}.",
-        "persp_event_level": "A transition belongs to the group of the event it leads to.",
-        "persp_rule": "A difference is shown when the group's median wait on the transition is at least {ratio} "
-        "times the others' and at least {diff} {unit} longer, the group and the others have at least {k} "
-        "transitions each and a one-sided Mann–Whitney test gives p ≤ {p}. The others are every transition on "
-        "the same path outside the group. Each group's top bottlenecks are on the workbook's Perspectives sheet.",
-        "persp_excluded": "{n} group(s) with fewer than {k} cases left out: {groups}.",
-        "persp_missing": "{n} case(s) have no value for {attribute} and are in no group.",
-        "persp_groups_caption": "The groups side by side, most cases first", "group": "Group",
-        "persp_worst": "Largest bottleneck (median wait)", "persp_n_diff": "Differences",
-        "persp_diff_caption": "Where a group waits longer than the others, largest ratio first",
-        "group_median": "Group's median wait ({unit})", "others_median": "Others' median wait ({unit})",
-        "ratio": "Times longer", "difference": "Difference ({unit})", "transitions": "Transitions",
-        "p_value": "p-value",
-        "candidates": "Automation candidates", "cand_caption": "Activities by how well they suit automation",
-        "status": "Status", "hours": "Hours a year", "why": "Why",
-        "st_ranked": "Candidate", "st_needs_human": "Needs a human decision",
-        "st_already_automated": "Already automated", "st_external": "Done by the applicant",
-        "st_too_few_events": "Too few events", "cand_note": "Score 0–1: a weighted mean of volume, predictability, "
-        "steadiness, queue and rework. Steps that need a human decision are never ranked.",
-        "quality": "Data quality", "quality_text": "{read} rows read: {kept} events used, {rejected} rows rejected "
-        "and {dups} exact duplicates removed.", "reasons_caption": "Rejected rows by reason",
-        "reason": "Reason", "rows": "Rows", "rejects_caption": "Rejected rows", "row": "Row", "column": "Column",
-        "value": "Value", "no_rejects": "No row was rejected.", "source_notes": "While reading",
-        "warnings": "Warnings", "analysis_notes": "Good to know about the figures",
-        "provenance": "Method and provenance", "prov_caption": "Where the figures come from",
-        "prov_intro": "The same facts are in the workbook's method sheet and in summary.json.",
-        "item": "Item", "detail": "Value", "footer": "Made with {tool}, {when}.",
-        "yes": "yes", "no": "no", "none": "–", "empty": "(empty)",
-    },
-}
-_PROVENANCE_LABELS = {
-    "sv": {"input": "Indatafil", "sha256": "SHA-256", "format": "Format", "rows_read": "Rader lästa",
-           "events_kept": "Händelser kvar", "rows_rejected": "Avvisade rader", "duplicates_removed":
-           "Dubbletter borttagna", "column_mapping": "Kolumner", "timezone": "Tidszon", "pseudonymised":
-           "Pseudonymiserad", "notes": "Anteckningar", "warnings": "Varningar", "calendar": "Kalender",
-           "map_simplification": "Kartans förenkling", "parameters": "Parametrar", "tool": "Verktyg",
-           "python": "Python", "run_started": "Körningen startade", "run_finished": "Körningen klar"},
-    "en": {"input": "Input file", "sha256": "SHA-256", "format": "Format", "rows_read": "Rows read",
-           "events_kept": "Events kept", "rows_rejected": "Rows rejected", "duplicates_removed": "Duplicates removed",
-           "column_mapping": "Columns", "timezone": "Time zone", "pseudonymised": "Pseudonymised",
-           "notes": "Notes", "warnings": "Warnings", "calendar": "Calendar", "map_simplification":
-           "Map simplification", "parameters": "Parameters", "tool": "Tool", "python": "Python",
-           "run_started": "Run started", "run_finished": "Run finished"},
-}
 
 
 class _Page:
@@ -276,7 +65,7 @@ class _Page:
 
     def __init__(self, lang: str, unit: str) -> None:
         self.lang = lang
-        self.t = _T[lang]
+        self.t = WORDS[lang]
         self.unit = unit
 
     @staticmethod
@@ -306,118 +95,6 @@ class _Page:
         if share is None or pd.isna(share):
             return self.t["none"]
         return fmt_share(float(share), self.lang)
-
-
-# ---- SVG -----------------------------------------------------------------------------------------------------
-def clean_svg(svg: str, *, prefix: str, label: str, described_by: str | None = None) -> str:
-    """SVG text made safe and unique for inline use in the page.
-
-    Keeps only drawing elements (removes script, foreignObject, image, animation, metadata and anything
-    outside the SVG namespace), drops event-handler attributes and links that point outside the document,
-    and turns CSS ``url(...)`` that leave the document into ``none``; prefixes every id (and every ``#id``
-    and ``url(#id)`` reference) with ``prefix`` so that several SVGs on one page never share an id; removes
-    the fixed width and height (the page's CSS sizes it by its viewBox); and makes it an accessible image:
-    ``role="img"``, ``aria-label``, a ``<title>`` as first child and ``aria-describedby`` when
-    ``described_by`` is given. Text is escaped by lxml on output, so labels from the data stay text.
-
-    Args:
-        svg: an SVG document (graphviz or matplotlib output; an XML declaration and a DOCTYPE without an
-            internal subset are allowed, entity declarations are not).
-        prefix: the id prefix, also the root's id (letters, digits and ``-``).
-        label: the accessible name (plain text, escaped here).
-        described_by: id of the element describing the picture (e.g. its figcaption).
-
-    Raises:
-        ValueError: the text is not an SVG document or declares entities.
-    """
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", prefix):
-        raise ValueError(f"SVG id prefix {prefix!r} must be letters, digits and '-'")
-    text = re.sub(r"^\ufeff?\s*<\?xml[^>]*\?>", "", svg)
-    if re.search(r"<!ENTITY|<!DOCTYPE[^>]*\[", text, re.IGNORECASE):
-        raise ValueError("SVG with an entity declaration or internal DTD subset refused")
-    text = re.sub(r"<!DOCTYPE[^>]*>", "", text, flags=re.IGNORECASE)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True,
-                             remove_pis=True, huge_tree=True)
-    try:
-        root = etree.fromstring(text.encode("utf-8"), parser)
-    except etree.XMLSyntaxError as exc:
-        raise ValueError(f"not an SVG document: {exc}") from exc
-    if root.tag != f"{{{_SVG}}}svg":
-        raise ValueError(f"not an SVG document: the root element is {root.tag!r}")
-
-    for el in list(root.iter()):
-        if not isinstance(el.tag, str):
-            continue
-        qname = etree.QName(el)
-        if qname.namespace != _SVG or qname.localname not in _SVG_ELEMENTS:
-            parent = el.getparent()
-            if parent is not None:
-                parent.remove(el)
-    ids = {el.get("id"): f"{prefix}-{el.get('id')}" for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
-
-    def ref(match: re.Match[str]) -> str:
-        return f"url(#{ids.get(match.group(2), match.group(2))})"
-
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        for name, value in list(el.attrib.items()):
-            qname = etree.QName(name)
-            local = qname.localname
-            if qname.namespace not in (None, _XLINK) or local.lower().startswith("on"):
-                del el.attrib[name]
-                continue
-            if local in ("href", "src"):
-                if not value.startswith("#"):
-                    del el.attrib[name]
-                    continue
-                el.set(name, f"#{ids.get(value[1:], value[1:])}")
-                continue
-            if local == "style":
-                if _BAD_STYLE.search(value):
-                    del el.attrib[name]
-                    continue
-                value = _EXTERNAL_URL.sub("none", value)
-                el.set(name, value)
-            if local == "id":
-                el.set(name, ids[value])
-            elif "url(" in value:
-                el.set(name, _URL_REF.sub(ref, value))
-        if etree.QName(el).localname == "style" and el.text:
-            css = _EXTERNAL_URL.sub("none", el.text)
-            el.text = _scope_css(_URL_REF.sub(ref, css), prefix)
-    for name in ("width", "height", "x", "y"):
-        root.attrib.pop(name, None)
-    root.set("id", prefix)
-    root.set("role", "img")
-    root.set("aria-label", label)
-    root.set("focusable", "false")
-    if described_by:
-        root.set("aria-describedby", described_by)
-    for old in root.findall(f"{{{_SVG}}}title"):
-        root.remove(old)
-    title = etree.Element(f"{{{_SVG}}}title")
-    title.text = label
-    root.insert(0, title)
-    return str(etree.tostring(root, encoding="unicode"))
-
-
-def _scope_css(css: str, prefix: str) -> str:
-    """A stylesheet of an inline SVG limited to that SVG: every selector gets ``#prefix`` in front.
-
-    Inline, a ``<style>`` in an SVG applies to the whole page (matplotlib writes ``*{stroke-linejoin: round}``).
-    At-rules (``@import``, ``@media``, ...) and anything that could run or load are dropped.
-    """
-    if "@" in css or _BAD_STYLE.search(css):
-        return ""
-    rules = []
-    for rule in css.split("}"):
-        selectors, sep, body = rule.partition("{")
-        if not sep or not selectors.strip():
-            continue
-        scoped = ", ".join(f"#{prefix} {sel.strip()}" for sel in selectors.split(",") if sel.strip())
-        rules.append(f"{scoped}{{{body}}}")
-    return "\n".join(rules)
 
 
 # ---- building blocks --------------------------------------------------------------------------------------------
@@ -939,7 +616,7 @@ def _value_html(p: _Page, value: Any) -> str:
 def _provenance(p: _Page, summary: Mapping[str, Any]) -> str:
     t = p.t
     prov = dict(summary.get("provenance") or {})
-    labels = _PROVENANCE_LABELS[p.lang]
+    labels = PROVENANCE_LABELS[p.lang]
     if p.lang == "sv" and "calendar_sv" in prov:
         prov["calendar"] = prov.pop("calendar_sv")
     else:
