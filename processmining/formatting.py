@@ -5,7 +5,8 @@ Swedish text uses a non-breaking space as the thousands separator and a decimal 
 automation formats through these functions, so one figure reads the same in the workbook, the page, the
 maps, the terminal and an e-mail.
 
-Layer: the bottom (beside :mod:`processmining.errors`): imports numpy and pandas only.
+Layer: the bottom (beside :mod:`processmining.errors`): imports numpy, and pandas only when a function needs
+it (the command line imports this module before pandas is loaded).
 
     >>> fmt_number(1234.5)
     '1\\xa0234,5'
@@ -20,10 +21,12 @@ Layer: the bottom (beside :mod:`processmining.errors`): imports numpy and pandas
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["NBSP", "fmt_duration", "fmt_figure", "fmt_number", "fmt_percent", "fmt_share", "fmt_signed", "iso_times",
            "json_float", "json_ready"]
@@ -109,6 +112,7 @@ def json_float(value: Any) -> float | None:
 
 def json_ready(value: Any) -> Any:
     """Round floats to 4 decimals, NaN/NaT to None, numpy and pandas scalars to Python."""
+    import pandas as pd
     if isinstance(value, dict):
         return {str(k): json_ready(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -137,6 +141,7 @@ def iso_times(values: pd.Series) -> np.ndarray:
     Written by hand because pandas formats tz-aware timestamps one Python call per value (1-2 s per
     100k); numpy formats the wall clock in C and the (few distinct) offsets come from a lookup.
     """
+    import pandas as pd
     idx = pd.DatetimeIndex(values)
     local = idx.tz_localize(None)
     nat = np.asarray(idx.isna())

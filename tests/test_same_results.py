@@ -243,7 +243,7 @@ def test_case_codes_from_the_readers_encoding_equal_a_fresh_encoding() -> None:
     same codes and values as encoding the kept rows again, values no kept row holds left out."""
     import pyarrow.compute as pc
 
-    from processmining.log import _dictionary_codes, compact_codes
+    from processmining.log import compact_codes, dictionary_codes
 
     rng = np.random.default_rng(5)
     ids = [f"TVV 2025-{int(i):06d}" if i >= 0 else None for i in rng.integers(-50, 3_000, 40_000)]
@@ -252,7 +252,7 @@ def test_case_codes_from_the_readers_encoding_equal_a_fresh_encoding() -> None:
     encoded = pc.dictionary_encode(arr)
     for keep in (None, rng.random(len(ids)) < 0.3, np.zeros(len(ids), dtype=bool)):
         codes, names = compact_codes(encoded, keep)
-        want_codes, want_names = _dictionary_codes(arr if keep is None else arr.filter(pa.array(keep)))
+        want_codes, want_names = dictionary_codes(arr if keep is None else arr.filter(pa.array(keep)))
         np.testing.assert_array_equal(codes, want_codes)
         assert names.tolist() == want_names.tolist()
     assert len(compact_codes(encoded, rng.random(len(ids)) < 0.001)[1]) < len(encoded.dictionary)
@@ -262,7 +262,7 @@ def test_case_codes_from_the_readers_encoding_equal_a_fresh_encoding() -> None:
 def test_activity_codes_from_ingest_equal_a_fresh_encoding(merge: bool, tmp_path: Path) -> None:
     """Also with labels merged (--merge-labels) and an activity name masked for a personal identity number:
     the log's activity codes are those of its activity column encoded afresh."""
-    from processmining.log import _dictionary_codes
+    from processmining.log import dictionary_codes
 
     rows = ["Ärende;Aktivitet;Tidpunkt", "A;Beslut fattat;2025-03-01 10:00", "A;beslut fattat ;2025-03-02 10:00",
             "B;Beslut Fattat;2025-03-03 10:00", "B;Ring 19121212-1212;2025-03-04 10:00", "C;;2025-03-05 10:00",
@@ -271,7 +271,7 @@ def test_activity_codes_from_ingest_equal_a_fresh_encoding(merge: bool, tmp_path
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     log = read_log(path, merge_label_variants=merge)
     codes, names = log.codes(ACTIVITY)
-    want_codes, want_names = _dictionary_codes(pa.array(log.events[ACTIVITY].tolist(), type=pa.large_string()))
+    want_codes, want_names = dictionary_codes(pa.array(log.events[ACTIVITY].tolist(), type=pa.large_string()))
     np.testing.assert_array_equal(codes, want_codes)
     assert names.tolist() == want_names.tolist()
     assert ("Ring ********-****" in names) and (("beslut fattat " in names) is not merge)
