@@ -28,8 +28,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from ..errors import UnreadableFileError
+from ..errors import LimitExceededError, UnreadableFileError
 from ..log import empty_rejects
+from .limits import Limits, SizeGuard, exceeded
+from .limits import active as active_limits
 from .arrow_csv import StartedRead, csv_layout, read_direct
 from .sniff import Sniffed
 
@@ -101,12 +103,21 @@ class _Utf8Stream(io.RawIOBase):
     through Python's incremental decoder.
     """
 
-    def __init__(self, raw: IO[bytes], encoding: str) -> None:
+    def __init__(self, raw: IO[bytes], encoding: str, *, path: Path | str = "", compressed: IO[bytes] | None = None,
+                 limits: Limits | None = None) -> None:
         super().__init__()
         self.raw = raw
+        self.path = path
+        #: the compressed file under ``raw`` (gzip): what it consumed is measured against what came out
+        self.compressed = compressed
+        self.limits = limits or active_limits()
+        self.guard = SizeGuard(path, "the compressed file", self.limits) if compressed is not None else None
+        self.produced = 0
+        self.lines = 0  # line breaks handed on so far: the number of the line being read is lines + 1
+        self.pending_parts: list[bytes] = []
+        self.pending_size = 0
         self.per_line = encoding in ("utf-8", "cp1252")
         self.decoder = None if self.per_line else codecs.getincrementaldecoder(encoding)(errors="replace")
-        self.pending = b""
         self.buffer = b""
         self.offset = 0
         self.eof = False
@@ -139,9 +150,13 @@ class _Utf8Stream(io.RawIOBase):
     def _fill(self) -> None:
         while not self.eof:
             chunk = self.raw.read(1 << 20)
+            if chunk and self.guard is not None and self.compressed is not None:
+                self.produced += len(chunk)
+                self.guard.check(self.compressed.tell(), self.produced)
             if not chunk:
                 self.eof = True
-                data, self.pending = self.pending, b""
+                data = b"".join(self.pending_parts)
+                self.pending_parts, self.pending_size = [], 0
                 self.buffer, self.offset = self._convert(data, True), 0
                 return
             if self.first:
@@ -153,12 +168,20 @@ class _Utf8Stream(io.RawIOBase):
                 if self.buffer:
                     return
                 continue
-            data = self.pending + chunk
-            cut = data.rfind(b"\n")
+            cut = chunk.rfind(b"\n")
             if cut < 0:
-                self.pending = data
+                # No line break in this chunk: kept as a part (joined once, when the line ends), so a line that
+                # never ends costs linear time, and is refused once longer than the line-length limit.
+                self.pending_parts.append(chunk)
+                self.pending_size += len(chunk)
+                if self.pending_size > self.limits.max_line_bytes:
+                    raise exceeded(self.path, "max_line_bytes",
+                                   f"line {self.lines + 1:,} is longer than {self.limits.max_line_bytes:,} bytes "
+                                   "(a line that never ends, or a quote that is never closed)")
                 continue
-            data, self.pending = data[: cut + 1], data[cut + 1 :]
+            data = b"".join([*self.pending_parts, chunk[: cut + 1]])
+            self.pending_parts, self.pending_size = [chunk[cut + 1 :]], len(chunk) - cut - 1
+            self.lines += data.count(b"\n")
             self.buffer, self.offset = self._convert(data, False), 0
             return
 
@@ -175,6 +198,8 @@ class _Utf8Stream(io.RawIOBase):
 
     def close(self) -> None:
         self.raw.close()
+        if self.compressed is not None:
+            self.compressed.close()
         super().close()
 
 
@@ -205,6 +230,16 @@ def _start_warm_imports(path: Path) -> threading.Thread | None:
     thread = threading.Thread(target=_warm_imports, name="processmining-warm-imports")
     thread.start()
     return thread
+
+
+def _limit_behind(exc: BaseException) -> LimitExceededError | None:
+    """The limit error raised inside the stream that pyarrow was reading, if that is what ``exc`` carries."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, LimitExceededError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def read_csv_table(
@@ -240,11 +275,12 @@ def read_csv_table(
         )
         return "skip"
 
+    limits = active_limits()
     read_options = pacsv.ReadOptions(
         use_threads=False,  # single-threaded so that bad rows come with their row number
         column_names=names,
         skip_rows=1,
-        block_size=1 << 24,
+        block_size=max(1 << 24, limits.max_line_bytes + (1 << 20)),  # a row must fit in one block
     )
     parse_options = pacsv.ParseOptions(
         delimiter=delim,
@@ -273,12 +309,17 @@ def read_csv_table(
             if not taken:
                 table = read_direct(path, layout)
         if table is None:
-            raw: IO[bytes] = gzip.open(path, "rb") if sniffed.compression else path.open("rb")  # type: ignore[assignment]  # noqa: SIM115,E501
-            with _Utf8Stream(raw, enc) as stream:  # closes raw
+            compressed: IO[bytes] | None = path.open("rb") if sniffed.compression else None  # noqa: SIM115
+            raw: IO[bytes] = (gzip.GzipFile(fileobj=compressed, mode="rb") if compressed is not None  # type: ignore[assignment]
+                              else path.open("rb"))  # noqa: SIM115
+            with _Utf8Stream(raw, enc, path=path, compressed=compressed, limits=limits) as stream:  # closes both
                 table = pacsv.read_csv(stream, read_options=read_options, parse_options=parse_options,
                                        convert_options=convert_options)
                 fallback = stream.fallback_lines
     except (pa.ArrowInvalid, OSError, EOFError, zlib.error) as exc:
+        limit = _limit_behind(exc)
+        if limit is not None:
+            raise limit from exc
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if sniffed.compression:
             raise UnreadableFileError(
