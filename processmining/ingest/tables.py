@@ -13,6 +13,7 @@ import datetime as dt
 import gzip
 import importlib
 import io
+import re
 import sys
 import threading
 import zipfile
@@ -26,6 +27,7 @@ from xml.etree.ElementTree import ParseError
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..errors import LimitExceededError, UnreadableFileError
@@ -408,6 +410,24 @@ def _dedupe(raw: list[str]) -> list[str]:
     return names
 
 
+def _check_zip_sizes(path: Path) -> None:
+    """Refuse a workbook (a zip archive) whose parts expand beyond the limits, before any part is read: the
+    sizes a zip declares are what its reader will give (Python's zipfile stops at the declared size).
+
+    Raises:
+        LimitExceededError: the whole or one part expands too far.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return  # openpyxl says what is wrong with it
+    guard = SizeGuard(path, "the workbook (a zip archive)")
+    guard.check(sum(i.compress_size for i in infos), sum(i.file_size for i in infos))
+    for info in infos:
+        SizeGuard(path, f"its part {info.filename}").check(info.compress_size, info.file_size)
+
+
 def read_xlsx_table(
     path: Path, *, sheet: str | None = None, usable: Callable[[list[str]], bool] | None = None
 ) -> RawTable:
@@ -422,6 +442,7 @@ def read_xlsx_table(
     import openpyxl
 
     errors = _workbook_errors()
+    _check_zip_sizes(path)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except errors as exc:
@@ -436,6 +457,49 @@ def read_xlsx_table(
         ) from exc
     finally:
         workbook.close()
+
+
+#: A formula cell with no saved value (``<c r="B2"><f>...</f><v></v></c>``, or a shared formula ``<f .../>``).
+_FORMULA_WITHOUT_VALUE = re.compile(
+    rb'<c r="([A-Z]{1,3})\d+"[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
+
+
+def _refuse_formulas_without_values(path: Path, sheet: str, columns: list[str], empty: list[str]) -> None:
+    """Say so when columns are empty because their cells are formulas whose values were never saved (a
+    workbook written by a program that does not calculate, e.g. a script): openpyxl reads no value there.
+
+    Raises:
+        UnreadableFileError: naming the columns, when an empty column holds such formulas.
+    """
+    letters: dict[str, int] = {}
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            with archive.open(name) as part:
+                tail = b""
+                while block := part.read(1 << 22):
+                    data = tail + block
+                    for match in _FORMULA_WITHOUT_VALUE.finditer(data):
+                        letters[match.group(1).decode()] = letters.get(match.group(1).decode(), 0) + 1
+                    cut = data.rfind(b"</c>")
+                    tail = data[cut + 4:] if cut >= 0 else data[-4096:]
+    if not letters:
+        return
+
+    def index(letter: str) -> int:
+        number = 0
+        for char in letter:
+            number = number * 26 + ord(char) - 64
+        return number - 1
+
+    named = [columns[index(letter)] for letter in sorted(letters, key=index) if index(letter) < len(columns)]
+    hit = [name for name in named if name in empty]
+    if hit:
+        raise UnreadableFileError(
+            f"{path}: sheet {sheet!r}: column(s) {', '.join(hit)} hold formulas whose values were never saved "
+            f"({sum(letters.values())} formula cell(s) without a value; the workbook was written by a program that "
+            "does not calculate); open it in Excel or LibreOffice and save it again, or export the values")
 
 
 def _read_sheet(path: Path, workbook: Any, sheet: str | None, usable: Callable[[list[str]], bool] | None) -> RawTable:
@@ -485,6 +549,9 @@ def _read_sheet(path: Path, workbook: Any, sheet: str | None, usable: Callable[[
             cells[i].append(texts[i] if i < len(texts) else "")
     frame = pd.DataFrame({name: pd.Series(values, dtype="str") for name, values in zip(columns, cells, strict=True)})
     row_numbers = np.asarray(numbers, dtype="int64")
+    empty_columns = [name for name in columns if not (frame[name] != "").any()] if len(frame) else list(columns)
+    if empty_columns:
+        _refuse_formulas_without_values(path, chosen, columns, empty_columns)
     frame, row_numbers = _drop_empty_rows(frame, row_numbers, notes)
     if not len(frame) and not bad:
         raise UnreadableFileError(f"{path}: sheet {chosen!r} has a header but no data rows")
@@ -497,18 +564,104 @@ def _read_sheet(path: Path, workbook: Any, sheet: str | None, usable: Callable[[
 
 
 def read_parquet_table(path: Path) -> RawTable:
-    """Read a Parquet file with pyarrow (typed columns; rows numbered from 1)."""
+    """Read a Parquet file with pyarrow (typed columns; rows numbered from 1).
+
+    Guarded like the other compressed formats: the sizes the file declares and the size its text columns
+    decode to (a dictionary-encoded column can hold one long value a million times in a few bytes) are
+    checked against the limits before anything is decoded. Columns pandas or the validation cannot take are
+    made text: binary values (UTF-8 where they are, else Windows-1252, as CSV files are read), nested and
+    other odd types (as their printed form), times outside the years the tool holds (the validation then
+    rejects those rows with that reason).
+
+    Raises:
+        UnreadableFileError: not a readable Parquet file; LimitExceededError: it expands beyond the limits.
+    """
     import pyarrow.parquet as pq
 
+    notes: list[str] = []
     try:
-        table = pq.read_table(path)
+        parquet = pq.ParquetFile(path)
+        meta = parquet.metadata
+        declared = sum(meta.row_group(g).column(c).total_uncompressed_size
+                       for g in range(meta.num_row_groups) for c in range(meta.num_columns))
+        SizeGuard(path, "the Parquet file").check(path.stat().st_size, declared)
+        schema = parquet.schema_arrow
+        texts = [f.name for f in schema if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+                 or pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type)]
+        if texts:  # kept dictionary-encoded until their decoded size is known
+            parquet = pq.ParquetFile(path, read_dictionary=texts)
+        table = parquet.read(use_threads=False)
+    except LimitExceededError:
+        raise
     except (pa.ArrowException, OSError, ValueError) as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UnreadableFileError(f"{path}: is not a readable Parquet file ({message}); export it again") from exc
+    decoded = table.nbytes
+    for column in table.columns:
+        for chunk in column.chunks:
+            if pa.types.is_dictionary(chunk.type):
+                lengths = pc.binary_length(chunk.dictionary)
+                decoded += int(pc.sum(pc.take(lengths, chunk.indices)).as_py() or 0)
+    SizeGuard(path, "the Parquet file").check(path.stat().st_size, decoded)
+    columns = [_parquet_column(path, field.name, table.column(i), notes) for i, field in enumerate(table.schema)]
+    table = pa.table(columns, names=table.column_names)
     frame = table.to_pandas()
     frame.columns = _dedupe([str(c) for c in frame.columns])
     if not len(frame):
         raise UnreadableFileError(f"{path}: the Parquet file has no rows")
     rows = np.arange(1, len(frame) + 1, dtype="int64")
     return RawTable(frame=frame.reset_index(drop=True), row_numbers=rows, rows_read=len(frame),
-                    rejects=empty_rejects())
+                    rejects=empty_rejects(), notes=tuple(notes))
+
+
+def _parquet_column(path: Path, name: str, column: pa.ChunkedArray, notes: list[str]) -> pa.ChunkedArray:
+    """One Parquet column as pandas and the validation can take it (see :func:`read_parquet_table`)."""
+    kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(kind)
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return column
+    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind):
+        try:
+            return column.cast(pa.large_string())
+        except pa.ArrowInvalid:
+            values, fallback = [], 0
+            for value in column.to_pylist():
+                if value is None:
+                    values.append(None)
+                    continue
+                try:
+                    values.append(value.decode("utf-8"))
+                except UnicodeDecodeError:
+                    fallback += 1
+                    values.append(value.decode("cp1252", errors="replace"))
+            notes.append(f"Parquet: column {name}: {fallback} binary value(s) were not UTF-8 and were read as "
+                         "Windows-1252")
+            return pa.chunked_array([pa.array(values, pa.large_string())])
+    if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
+        low, high = pc.min_max(column.cast(pa.int64()) if pa.types.is_date(kind) else column.cast(pa.int64())).values()
+        if low.as_py() is not None:
+            from .timestamps import FIRST_YEAR, LAST_YEAR
+
+            unit = "D" if pa.types.is_date32(kind) else "ms" if pa.types.is_date64(kind) else kind.unit
+            first = np.datetime64(low.as_py(), unit)
+            last = np.datetime64(high.as_py(), unit)
+            if first < np.datetime64(f"{FIRST_YEAR:04d}-01-01") or last >= np.datetime64(f"{LAST_YEAR + 1:04d}-01-01"):
+                return column.cast(pa.large_string())  # text: the rows outside are rejected with their reason
+        return column
+    if (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)
+            or pa.types.is_decimal(kind) or pa.types.is_null(kind)):
+        return column
+    # Nested (list, struct, map), durations, times of day, unions: their printed form, as text.
+    notes.append(f"Parquet: column {name} of type {kind} read as text")
+    return pa.chunked_array([pa.array([None if v is None else str(v) for v in _py_values(column)],
+                                      pa.large_string())])
+
+
+def _py_values(column: pa.ChunkedArray) -> list[object]:
+    """Python values of an odd column; a value Python cannot hold (a time beyond year 9999) as Arrow prints it."""
+    try:
+        return column.to_pylist()
+    except (OverflowError, ValueError, pa.ArrowException):
+        return [scalar if not scalar.is_valid else str(scalar) for scalar in
+                (column[i] for i in range(len(column)))]
