@@ -111,7 +111,7 @@ def _head_line(path: Path, compressed: bool, sample: bytes) -> bytes:
     from .limits import active, exceeded
 
     limit = active().max_header_bytes
-    opened = gzip.open(path, "rb") if compressed else path.open("rb")
+    opened = gzip.open(path, "rb") if compressed else path.open("rb")  # noqa: SIM115 - closed just below
     with opened as fh:
         data = bytearray()
         while b"\n" not in data:

@@ -32,9 +32,9 @@ import pyarrow.csv as pacsv
 
 from ..errors import LimitExceededError, UnreadableFileError
 from ..log import empty_rejects
+from .arrow_csv import StartedRead, csv_layout, read_direct
 from .limits import Limits, SizeGuard, exceeded
 from .limits import active as active_limits
-from .arrow_csv import StartedRead, csv_layout, read_direct
 from .sniff import Sniffed
 
 __all__ = ["RawTable", "read_csv_table", "read_parquet_table", "read_xlsx_table"]
@@ -586,8 +586,8 @@ def read_parquet_table(path: Path) -> RawTable:
                        for g in range(meta.num_row_groups) for c in range(meta.num_columns))
         SizeGuard(path, "the Parquet file").check(path.stat().st_size, declared)
         schema = parquet.schema_arrow
-        texts = [f.name for f in schema if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
-                 or pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type)]
+        texts = [f.name for f in schema if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
+                 or pa.types.is_large_string(f.type) or pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type)]
         if texts:  # kept dictionary-encoded until their decoded size is known
             parquet = pq.ParquetFile(path, read_dictionary=texts)
         table = parquet.read(use_threads=False)
