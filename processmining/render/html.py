@@ -38,6 +38,7 @@ from lxml import etree
 
 from ..analyses.sla import fmt_number, fmt_share
 from ..errors import ConfigError
+from ..textsafe import visible
 from .files import write_text
 from .swedish import in_language
 
@@ -280,7 +281,7 @@ class _Page:
 
     @staticmethod
     def esc(value: Any) -> str:
-        return html.escape(str(value), quote=True)
+        return html.escape(visible(value), quote=True)  # control characters from the data shown (textsafe)
 
     def n(self, value: Any, decimals: int = 0) -> str:
         """A number as the reader writes it; missing values as a dash."""

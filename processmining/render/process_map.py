@@ -34,6 +34,7 @@ import graphviz
 
 from ..analyses.discovery import END, START_NODE, DirectlyFollowsGraph, Simplification
 from ..errors import ConfigError
+from ..textsafe import dot_html
 from .dot import pipe_dot, write_images, write_rendered
 from .files import write_csv
 from .handover_map import DELAY_CLASSES, DELAY_COLOURS
@@ -178,8 +179,8 @@ def _simplification_line(dfg: DirectlyFollowsGraph, simp: Simplification | None,
 
 def _header_html(title: str, lines: Sequence[str], legend: str) -> str:
     """The graph label: the title and its lines on the left, the legend on the right."""
-    text = "".join(f'{html.escape(line)}<BR ALIGN="LEFT"/>' for line in lines)
-    left = (f'<FONT POINT-SIZE="24"><B>{html.escape(title)}</B></FONT><BR ALIGN="LEFT"/>'
+    text = "".join(f'{dot_html(line)}<BR ALIGN="LEFT"/>' for line in lines)
+    left = (f'<FONT POINT-SIZE="24"><B>{dot_html(title)}</B></FONT><BR ALIGN="LEFT"/>'
             f'<FONT POINT-SIZE="8"> </FONT><BR ALIGN="LEFT"/><FONT POINT-SIZE="14">{text}</FONT>')
     return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4"><TR>'
             f'<TD VALIGN="TOP" ALIGN="LEFT" BALIGN="LEFT">{left}</TD>'
@@ -281,7 +282,7 @@ def process_map_dot(
         row = rows[node_id]
         share = int(row.events) / max_events
         cls = _share_class(share, len(NODE_COLOURS))
-        text = "<BR/>".join(f"<B>{html.escape(part)}</B>" for part in _wrap(str(row.activity)))
+        text = "<BR/>".join(f"<B>{dot_html(part)}</B>" for part in _wrap(str(row.activity)))
         detail = f"{_int(int(row.events), lang)} {t['events']}"
         if show_service:
             service = float(getattr(row, service_column))
