@@ -222,10 +222,10 @@ _RULES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"\g<n> kant(er) med färre än \g<k> ärenden i båda perioderna visas inte."),
     (r"no unit column: handovers are shown between \(pseudonymised\) case officers",
      "ingen enhetskolumn: överlämningarna visas mellan (pseudonymiserade) handläggare"),
-    (r"no unit column, and case officers are not pseudonymised: no handover graph \(pass --handover-level "
-     r"resource --show-names to draw one with real ids\)",
-     "ingen enhetskolumn, och handläggarna är inte pseudonymiserade: ingen överlämningsgraf (ange "
-     "--handover-level resource --show-names för att rita en med riktiga id:n)"),
+    (r"no unit column, and case officers are not pseudonymised: no handover graph \(run "
+     r"`processmining handovers LOG --level resource --show-names` to draw one with real ids\)",
+     "ingen enhetskolumn, och handläggarna är inte pseudonymiserade: ingen överlämningsgraf (kör "
+     "`processmining handovers LOG --level resource --show-names` för att rita en med riktiga id:n)"),
     (r"the log has neither a unit nor a resource column: no handover graph",
      "loggen har varken en enhets- eller en handläggarkolumn: ingen överlämningsgraf"),
     (r"the log has no resource column: system users cannot be recognised, every step counts as manual",
