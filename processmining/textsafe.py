@@ -49,8 +49,17 @@ def xml_text(text: object) -> str:
 
 
 def dot_text(text: object) -> str:
-    """Text for a quoted DOT label: escapes made visible, backslashes doubled (a trailing ``\\`` stays text)."""
-    return visible(text).replace("\\", "\\\\")
+    """Text for a quoted DOT label: escapes made visible, backslashes doubled (a trailing ``\\`` stays text).
+
+    A text that starts with ``<`` and ends with ``>`` is returned as graphviz's ``nohtml`` string: the graphviz
+    package would otherwise pass it to ``dot`` as an HTML-like label (``<b>x</b>`` drawn bold, ``<>`` an error).
+    """
+    safe = visible(text).replace("\\", "\\\\")
+    if safe.startswith("<") and safe.endswith(">"):
+        import graphviz  # only here: the one third-party name this module uses
+
+        return graphviz.nohtml(safe)
+    return safe
 
 
 def dot_html(text: object) -> str:

@@ -176,16 +176,20 @@ class _Utf8Stream(io.RawIOBase):
                 # never ends costs linear time, and is refused once longer than the line-length limit.
                 self.pending_parts.append(chunk)
                 self.pending_size += len(chunk)
-                if self.pending_size > self.limits.max_line_bytes:
-                    raise exceeded(self.path, "max_line_bytes",
-                                   f"line {self.lines + 1:,} is longer than {self.limits.max_line_bytes:,} bytes "
-                                   "(a line that never ends, or a quote that is never closed)")
+                self._check_line(self.pending_size)
                 continue
+            self._check_line(self.pending_size + chunk.find(b"\n"))  # the line this chunk ends
             data = b"".join([*self.pending_parts, chunk[: cut + 1]])
             self.pending_parts, self.pending_size = [chunk[cut + 1 :]], len(chunk) - cut - 1
             self.lines += data.count(b"\n")
             self.buffer, self.offset = self._convert(data, False), 0
             return
+
+    def _check_line(self, length: int) -> None:
+        if length > self.limits.max_line_bytes:
+            raise exceeded(self.path, "max_line_bytes",
+                           f"line {self.lines + 1:,} is longer than {self.limits.max_line_bytes:,} bytes "
+                           "(a line that never ends, or a quote that is never closed)")
 
     def readinto(self, target: Any) -> int:
         if self.offset >= len(self.buffer):
@@ -302,7 +306,7 @@ def read_csv_table(
     try:
         table = None
         fallback = 0
-        if layout.direct:
+        if layout.direct and limits.max_line_bytes >= 1 << 22:  # (the direct read's blocks hold 4 MiB lines)
             # A file that is UTF-8 throughout (the common case) passes the stream below untouched, so
             # pyarrow reads it directly (its C++ reader checks every value is UTF-8). Anything else, an
             # invalid byte or a row the reader rejects, and the file is read again through the stream,
