@@ -520,7 +520,7 @@ def unparseable_reason(text: object) -> str:
     """Why a time the parser refused is refused: outside the representable range, an impossible offset, else
     unparseable. Called for the refused values only (few); the reason is what a reject row says."""
     value = str(text).strip()
-    match = re.search(r"(?<![\d.])(\d{4,})(?=[-/. ])|(?<=[-/. ])(\d{4,})(?![\d.:])", value)
+    match = re.match(r"(\d{4,})[-/.]\d{1,2}[-/.]\d{1,2}(?!\d)|\d{1,2}[-/.]\d{1,2}[-/.](\d{4,})(?![\d.:])", value)
     if match is not None:
         year = int(match.group(1) or match.group(2))
         if year < FIRST_YEAR or year > LAST_YEAR:
