@@ -276,9 +276,12 @@ def read_csv_table(
 
     def on_bad_row(row: Any) -> str:
         # pyarrow passes the record number (header = 1) when reading single-threaded.
-        bad.append(
-            (int(row.number), row.text, f"expected {row.expected_columns} fields, found {row.actual_columns}")
-        )
+        reason = f"expected {row.expected_columns} fields, found {row.actual_columns}"
+        lines = row.text.count("\n") + 1
+        if lines > 1 and row.text.count('"') % 2 == 1:
+            # A quote that is never closed swallows the lines after it: say so, and how many.
+            reason += f"; a quote opened in this row is not closed, so {lines:,} lines were read as one row"
+        bad.append((int(row.number), row.text, reason))
         return "skip"
 
     limits = active_limits()

@@ -92,6 +92,10 @@ _RULES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"lifecycle transition (?P<value>.*) not used", r"livscykelövergången \g<value> används inte"),
     (r"start without complete", "start utan avslut"),
     (r"expected (?P<want>\d+) fields, found (?P<got>\d+)", r"\g<want> fält väntades, \g<got> fanns"),
+    (r"expected (?P<want>\d+) fields, found (?P<got>\d+); a quote opened in this row is not closed, so "
+     r"(?P<lines>[\d,]+) lines were read as one row",
+     r"\g<want> fält väntades, \g<got> fanns; ett citattecken i raden stängs aldrig, så \g<lines> rader "
+     r"lästes som en"),
     (r"not a valid XES <(?P<type>\w+)>",
      lambda m: f"inte ett giltigt XES-värde av typen {_XES_TYPES.get(m['type'], m['type'])}"),
     # ---- reading the file
