@@ -632,7 +632,8 @@ def _parquet_column(path: Path, name: str, column: pa.ChunkedArray, notes: list[
         try:
             return column.cast(pa.large_string())
         except pa.ArrowInvalid:
-            values, fallback = [], 0
+            values: list[str | None] = []
+            fallback = 0
             for value in column.to_pylist():
                 if value is None:
                     values.append(None)
@@ -650,7 +651,7 @@ def _parquet_column(path: Path, name: str, column: pa.ChunkedArray, notes: list[
         if low.as_py() is not None:
             from .timestamps import FIRST_YEAR, LAST_YEAR
 
-            unit = "D" if pa.types.is_date32(kind) else "ms" if pa.types.is_date64(kind) else kind.unit
+            unit: Any = "D" if pa.types.is_date32(kind) else "ms" if pa.types.is_date64(kind) else kind.unit
             first = np.datetime64(low.as_py(), unit)
             last = np.datetime64(high.as_py(), unit)
             if first < np.datetime64(f"{FIRST_YEAR:04d}-01-01") or last >= np.datetime64(f"{LAST_YEAR + 1:04d}-01-01"):
