@@ -11,6 +11,8 @@ wrote. Each destination has characters it cannot carry:
   backslash doubled, so that a name ending in ``\\`` does not swallow the closing quote and ``\\N`` or
   ``\\l`` are not read as graphviz's own escapes. (Quotes are escaped by the graphviz package.)
 - :func:`dot_html`: a label inside a graphviz HTML-like label (``<...>``): the escapes, then HTML escaping.
+- :func:`json_text`: JSON printed to a terminal (``--json``): ``json.dumps`` escapes C0 controls but leaves
+  C1 controls (U+009B is a terminal's CSI) and the bidirectional controls raw; those become ``\\u009b``.
 - :func:`terminal_text`: what may be written to a terminal: the escapes above and the bidirectional
   controls (U+202A-U+202E, U+2066-U+2069) shown as ``\\u202e``; tab and newline stay. (Rich's markup
   escaping does not touch ESC: ``[`` is its only concern.)
@@ -24,7 +26,7 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = ["dot_html", "dot_text", "terminal_text", "visible", "xml_text"]
+__all__ = ["dot_html", "dot_text", "json_text", "terminal_text", "visible", "xml_text"]
 
 #: C0 controls except tab (9) and newline (10), DEL, C1 controls, surrogates, U+FFFE and U+FFFF.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -71,3 +73,12 @@ def terminal_text(text: object) -> str:
     """Text that is safe to write to a terminal: no escape sequence, no bidirectional override, from the data."""
     value = text if isinstance(text, str) else str(text)
     return _TERMINAL_UNSAFE.sub(_escape, value) if _TERMINAL_UNSAFE.search(value) else value
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(document: str) -> str:
+    """A JSON document (from ``json.dumps(..., ensure_ascii=False)``) with the characters a terminal would act
+    on written as ``\\uXXXX`` escapes: still the same JSON (they occur only inside strings)."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", document)

@@ -137,7 +137,7 @@ def _label_log(path: Path, seed: int) -> None:
     rows = [HEADER + ";Resource;Unit"]
     for case in range(300):
         odd = case % 30 == 0
-        acts = nasty[:5] if odd else plain
+        acts = nasty if odd else plain
         when = pd.Timestamp("2025-02-03 09:00")
         for i, activity in enumerate(acts):
             when += pd.Timedelta(hours=rnd.randint(300, 400) if odd else rnd.randint(1, 40))  # odd ones wait long
@@ -163,6 +163,18 @@ def test_labels_from_the_data_never_break_a_command_or_the_terminal(tmp_path: Pa
                 from lxml import etree
 
                 etree.parse(str(file))  # well-formed XML
+
+
+@pytest.mark.parametrize("command", ["bottlenecks", "candidates"])
+def test_json_on_the_terminal_carries_no_control_character(tmp_path: Path, command: str) -> None:
+    path = tmp_path / "labels.csv"
+    _label_log(path, seed=3)
+    run = cli(command, str(path), "--json")
+    assert_clear_answer(run, path)
+    assert run.returncode == 0, run.stderr[-1500:]
+    document = json.loads(run.stdout)
+    assert "\x9b" in json.dumps(document, ensure_ascii=False)  # the name is there, and was sent escaped:
+    assert b"\\u009b" in run.stdout and b"\xc2\x9b" not in run.stdout
 
 
 # ---- 2. limits with names -------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..textsafe import json_text
 from ._app import app, err, library_errors, out
 from ._engine import EngineName, EngineOption, PartitionsOption, SchedulerOption
 from ._options import (
@@ -199,7 +200,7 @@ def _run(log_paths: list[Path], out_dir: Path, *, open_args: dict[str, Any], opt
                                               summary=summary, progress=progress, chart_worker=worker)
     if as_json:
         summary["files"] = [str(p) for p in written]
-        typer.echo(json.dumps(summary, ensure_ascii=False, allow_nan=False))
+        typer.echo(json_text(json.dumps(summary, ensure_ascii=False, allow_nan=False)))
     if quiet or as_json:
         return
     _print_summary(summary, lang.value)

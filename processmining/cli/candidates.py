@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..textsafe import json_text
 from ._app import app, err, library_errors, out
 from ._options import (
     CalendarKind,
@@ -82,7 +83,7 @@ def candidates(
     for warning in report.warnings:
         err.print(f"warning: {warning}", markup=False, soft_wrap=True)
     if json_output:
-        typer.echo(json.dumps(report.to_summary(top=top), ensure_ascii=False, allow_nan=False))
+        typer.echo(json_text(json.dumps(report.to_summary(top=top), ensure_ascii=False, allow_nan=False)))
         return
     _print_candidates(report, log_path, top, lang.value)
 
@@ -186,7 +187,7 @@ def effect(
                                 window_days=window_days)
 
     if json_output:
-        typer.echo(json.dumps(report.to_summary(), ensure_ascii=False, allow_nan=False))
+        typer.echo(json_text(json.dumps(report.to_summary(), ensure_ascii=False, allow_nan=False)))
         return
     _print_effect(report, lang.value)
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..textsafe import json_text
 from ._app import app, err, library_errors, out
 from ._options import (
     CalendarKind,
@@ -151,7 +152,7 @@ def discover(
             "conformance": result.to_summary() if result is not None else None,
             "files": [str(p) for p in written],
         }
-        typer.echo(json.dumps(payload, ensure_ascii=False, allow_nan=False))
+        typer.echo(json_text(json.dumps(payload, ensure_ascii=False, allow_nan=False)))
         return
     _print_report(log, shown, variants, model, result)
     err.print(f"wrote {len(written)} files into {out_dir}: " + ", ".join(p.name for p in written),

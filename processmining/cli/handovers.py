@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..textsafe import json_text
 from ._app import app, err, library_errors, out
 from ._options import (
     CalendarKind,
@@ -104,7 +105,7 @@ def handovers(
         if comparison is not None:
             payload["comparison"] = comparison.to_summary()
         payload["files"] = [str(p) for p in written]
-        typer.echo(json.dumps(payload, ensure_ascii=False, allow_nan=False))
+        typer.echo(json_text(json.dumps(payload, ensure_ascii=False, allow_nan=False)))
         return
     _print_report(analysis, comparison, log_path)
     err.print(f"wrote {len(written)} files into {out_dir}: " + ", ".join(p.name for p in written),

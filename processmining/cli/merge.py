@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ..textsafe import json_text
 from ._app import app, err, library_errors, out
 from ._options import PseudonymiseOption, StrictOption
 
@@ -48,7 +49,7 @@ def merge(
     if json_output:
         payload: dict[str, Any] = {**summary_counts(result.log), "merge": report.to_summary(),
                                    "files": [str(p) for p in written]}
-        typer.echo(json.dumps(payload, ensure_ascii=False, allow_nan=False))
+        typer.echo(json_text(json.dumps(payload, ensure_ascii=False, allow_nan=False)))
     else:
         log = result.log
         out.print(f"Merged {log.n_events} events in {log.n_cases} cases from {len(report.sources)} sources "

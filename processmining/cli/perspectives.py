@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..textsafe import json_text
 from ._app import app, err, library_errors, out
 from ._options import (
     CalendarKind,
@@ -75,7 +76,7 @@ def perspectives(
     if json_output:
         payload: dict[str, Any] = result.to_summary()
         payload["files"] = [str(p) for p in written]
-        typer.echo(json.dumps(payload, ensure_ascii=False, allow_nan=False))
+        typer.echo(json_text(json.dumps(payload, ensure_ascii=False, allow_nan=False)))
     else:
         _print(result, log_path, lang.value)
     if written:
