@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from lxml import etree
 
+from ..analyses.candidates import SUMMARY_MAX_ITEMS
 from ..analyses.sla import fmt_number, fmt_share
 from ..errors import ConfigError
 from ..textsafe import visible
@@ -852,6 +853,13 @@ def _candidates(p: _Page, analysis: Analysis) -> str:
         return _section("automatisering", t["candidates"], f"<p>{p.esc(p.msg(analysis.candidate_note or ''))}</p>")
     items = cr.all()
     body = f"<p>{p.esc(t['cand_note'])}</p>" + _notes(p, cr.warnings)
+    if len(items) > SUMMARY_MAX_ITEMS:  # 100,000 distinct activities made a page of 17 MB: the first ones here
+        body += "<p>" + p.esc(
+            f"De första {SUMMARY_MAX_ITEMS} av {len(items)} aktiviteterna visas; alla finns i arbetsboken, bladet "
+            "Automatiseringskandidater." if p.lang == "sv" else
+            f"The first {SUMMARY_MAX_ITEMS} of {len(items)} activities are shown; every one is in the workbook, "
+            "sheet Automation candidates.") + "</p>"
+        items = items[:SUMMARY_MAX_ITEMS]
     rows = []
     for c in items:
         status = t.get(f"st_{c.status}", c.status)
