@@ -40,12 +40,13 @@ TIMEOUT = 120
 HEADER = "Case ID;Activity;Timestamp"
 
 
-def cli(*args: str, timeout: int = TIMEOUT) -> subprocess.CompletedProcess[bytes]:
-    """The command line in a fresh process, under a timeout (a hang fails the test, it does not hang it)."""
+def cli(*args: str, timeout: int = TIMEOUT, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+    """The command line in a fresh process, under a timeout (a hang fails the test, it does not hang it), run in
+    the input's folder (``validate`` writes its rejects file into the working folder)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PROCESSMINING_PSEUDONYM_KEY": KEY,
            "PM4PY_SHOW_PROGRESS_BAR": "False", "COLUMNS": "200"}
     return subprocess.run([sys.executable, "-m", "processmining", *args], capture_output=True, timeout=timeout,
-                          env=env, cwd=ROOT, check=False)
+                          env=env, cwd=cwd or Path(args[1]).parent, check=False)
 
 
 def assert_clear_answer(run: subprocess.CompletedProcess[bytes], path: Path) -> None:
