@@ -68,7 +68,9 @@ def list_exports(folder: str | Path) -> list[Path]:
     folder = Path(folder)
     if not folder.is_dir():
         raise UnreadableFileError(f"{folder}: the drop folder does not exist")
-    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~"))
+    # Not only regular files: a named pipe or a device with a log's name is listed too, so that the reader
+    # refuses it (without opening it) and it is quarantined with that reason instead of lying there unseen.
+    files = [p for p in folder.iterdir() if p.exists() and not p.is_dir() and not p.name.startswith((".", "~"))
              and p.name.lower().endswith(LOG_SUFFIXES)]
     return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
 

@@ -198,8 +198,8 @@ def _handover_level(log: EventLog, level: str) -> tuple[str | None, str | None]:
     if log.has(RESOURCE) and log.source.pseudonymised:
         return "resource", "no unit column: handovers are shown between (pseudonymised) case officers"
     if log.has(RESOURCE):
-        return None, ("no unit column, and case officers are not pseudonymised: no handover graph (pass "
-                      "--handover-level resource --show-names to draw one with real ids)")
+        return None, ("no unit column, and case officers are not pseudonymised: no handover graph (run "
+                      "`processmining handovers LOG --level resource --show-names` to draw one with real ids)")
     return None, "the log has neither a unit nor a resource column: no handover graph"
 
 

@@ -7,6 +7,7 @@ do) and exits with code 1. Anything else is a bug and may show a traceback.
     ProcessMiningError
     ├── EventLogError            input cannot become a valid EventLog
     │   ├── UnreadableFileError  missing, empty, truncated, wrong format, unsafe XML
+    │   │   └── LimitExceededError  a named limit (decompressed size, ratio, line length) was reached
     │   ├── MissingColumnsError  a required column is not there and could not be detected
     │   ├── TimestampError       timestamps cannot be parsed without guessing
     │   └── StrictModeError      --strict and at least one row was rejected
@@ -22,6 +23,7 @@ __all__ = [
     "AutomationError",
     "ConfigError",
     "EventLogError",
+    "LimitExceededError",
     "MissingColumnsError",
     "ProcessMiningError",
     "StrictModeError",
@@ -40,6 +42,11 @@ class EventLogError(ProcessMiningError):
 
 class UnreadableFileError(EventLogError):
     """The file is missing, empty, truncated, not what its name says, or unsafe to parse."""
+
+
+class LimitExceededError(UnreadableFileError):
+    """A file goes beyond one of the reader's named limits (see docs/refusals.md); the message names the limit
+    and how to raise it."""
 
 
 class MissingColumnsError(EventLogError):

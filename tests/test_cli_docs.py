@@ -17,9 +17,6 @@ README = README_PATH.read_text(encoding="utf-8")
 DOC_PAGES = sorted((ROOT / "docs").glob("*.md"))
 #: What a user can read: the README and every page of docs/, joined.
 DOCS = "\n".join([README, *(page.read_text(encoding="utf-8") for page in DOC_PAGES)])
-#: Pages written on other branches of the same change (issue 18); the README links to them before they land.
-#: Once they are merged they must exist like every other linked page (see test_every_linked_docs_page_exists).
-PAGES_OF_OTHER_BRANCHES = frozenset({"docs/operations.md", "docs/refusals.md", "docs/candidates.md", "docs/explore.md"})
 #: A Markdown link to a file of the project: [text](target) where target is not a URL or an anchor.
 LINK = re.compile(r"\]\((?!https?://|mailto:|#)([^)\s#]+)(?:#[^)\s]*)?\)")
 
@@ -61,7 +58,6 @@ def test_readme_links_to_the_docs_pages():
     unlinked = [page.relative_to(ROOT).as_posix() for page in DOC_PAGES
                 if page.relative_to(ROOT).as_posix() not in linked]
     assert not unlinked, f"docs pages not listed in README.md's Read on: {unlinked}"
-    assert linked >= PAGES_OF_OTHER_BRANCHES, "README.md must link to the pages of issue 18's other branches"
 
 
 def _links() -> list[tuple[str, str]]:
@@ -78,11 +74,7 @@ def _links() -> list[tuple[str, str]]:
 
 
 def test_every_linked_docs_page_exists():
-    # The four pages of the other branches may be absent until the lead merges them; every other link
-    # must reach an existing file. After the merge they exist, and then a broken link to them fails too
-    # (test_readme_links_to_the_docs_pages keeps them listed).
-    broken = [f"{page} -> {target}" for page, target in _links()
-              if not (ROOT / target).exists() and target not in PAGES_OF_OTHER_BRANCHES]
+    broken = [f"{page} -> {target}" for page, target in _links() if not (ROOT / target).exists()]
     assert not broken, f"links to files that do not exist: {broken}"
 
 

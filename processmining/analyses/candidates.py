@@ -462,8 +462,21 @@ class CandidateReport:
         and ``evidence``.
         """
         ranked = self.candidates if top is None else self.candidates[:top]
-        items = [c.to_summary() for c in ranked + self.needs_human + self.not_ranked]
-        return {"automation_candidates": items, "automation_assumptions": json_ready(self.assumptions)}
+        listed = ranked + self.needs_human + self.not_ranked
+        # Bounded: a log of 100,000 distinct activities listed them all (300 MB of summary.json). Past
+        # SUMMARY_MAX_ITEMS the list stops and says where the whole table is.
+        items = [c.to_summary() for c in listed[:SUMMARY_MAX_ITEMS]]
+        out: dict[str, Any] = {"automation_candidates": items, "automation_assumptions": json_ready(self.assumptions)}
+        if len(listed) > SUMMARY_MAX_ITEMS:
+            out["automation_candidates_omitted"] = len(listed) - SUMMARY_MAX_ITEMS
+            out["automation_candidates_note"] = (
+                f"the first {SUMMARY_MAX_ITEMS} of {len(listed)} activities are listed; every one is in the "
+                "workbook's sheet Automatiseringskandidater/Automation candidates")
+        return out
+
+
+#: The most activities summary.json lists as automation candidates (the ranked ones come first).
+SUMMARY_MAX_ITEMS = 500
 
 
 def find_candidates(

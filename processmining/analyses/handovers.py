@@ -377,8 +377,8 @@ def _check_options(log: EventLog, level: str, min_group: int, allow_names: bool)
     if level == "resource" and not log.source.pseudonymised and not allow_names:
         raise AnalysisError(
             f"{log.source.path}: resource-level handovers would show case officers' real ids (this log is not "
-            "pseudonymised); read it with pseudonymisation on (the default, without --no-pseudonymise) or pass "
-            "--show-names to show them anyway"
+            "pseudonymised); read it with pseudonymisation on (the default, without --no-pseudonymise), or run "
+            "`processmining handovers LOG --level resource --show-names` to show them anyway"
         )
     return level  # type: ignore[return-value]
 

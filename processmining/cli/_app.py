@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.segment import Segment
 
 from ..errors import ProcessMiningError
+from ..textsafe import json_text, terminal_text
 
 app = typer.Typer(
     name="processmining",
@@ -23,9 +25,26 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+
+class SafeConsole(Console):
+    """A rich Console that never writes a control character from the text it prints (activity names, case
+    ids, file names): every text segment goes through :func:`~processmining.textsafe.terminal_text`, so an
+    ESC, a clear-screen or title-setting sequence in the data is shown escaped (``\\x1b[2J``). Rich's own
+    styles and control segments are not text segments and pass as they are."""
+
+    def render(self, renderable: RenderableType, options: ConsoleOptions | None = None) -> Iterable[Segment]:
+        for segment in super().render(renderable, options):
+            if segment.control is None and segment.text:
+                text = terminal_text(segment.text)
+                yield segment if text is segment.text else Segment(text, segment.style)
+            else:
+                yield segment
+
+
 #: Messages and progress go to stderr so that --json output on stdout stays machine-readable.
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+err = SafeConsole(stderr=True, highlight=False)
+out = SafeConsole(highlight=False)
 
 
 @contextmanager
@@ -39,8 +58,9 @@ def library_errors() -> Iterator[None]:
 
 
 def print_json(payload: Any) -> None:
-    """A command's ``--json`` result on stdout: one JSON document, UTF-8 as it is, no NaN."""
-    typer.echo(json.dumps(payload, ensure_ascii=False, allow_nan=False))
+    """A command's ``--json`` result on stdout: one JSON document, UTF-8 as it is, no NaN, no raw control
+    character from the data (:func:`processmining.textsafe.json_text`)."""
+    typer.echo(json_text(json.dumps(payload, ensure_ascii=False, allow_nan=False)))
 
 
 def say_written(written: Sequence[Path], folder: Path | str | None) -> None:

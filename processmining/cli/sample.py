@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from ..textsafe import json_text
 from ._app import app, err, library_errors
 from ._options import JsonOption
 
@@ -109,4 +110,4 @@ def sample(
                 "unmatched_keys": list(parts.unmatched_keys),
                 "malformed_keys": list(parts.malformed_keys),
             }
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        typer.echo(json_text(json.dumps(payload, ensure_ascii=False, indent=2)))

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import ConfigError
+from ..textsafe import json_text
 from ._app import app, err, library_errors, out
 from ._options import (
     InputArgs,
@@ -57,7 +58,7 @@ def validate(
                                   "pass --rejects FILE in a writable folder") from exc
         summary["rejects_file"] = str(target) if target is not None else None
         if json_output:
-            typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+            typer.echo(json_text(json.dumps(summary, ensure_ascii=False, indent=2)))
             if target is not None:
                 err.print(f"{len(log.rejects)} rejected row(s) written to {target}", markup=False, soft_wrap=True)
             elif len(log.rejects):

@@ -26,12 +26,14 @@ from .sniff import sha256_of as sha256_of
 from .sniff import sniff as sniff
 
 if TYPE_CHECKING:
+    from .limits import Limits
     from .privacy import load_key, mask_personal_numbers, pseudonymise, write_key
     from .profiles import Profile, load_profile
     from .reader import read_log, write_rejects
     from .validation import merged_starts, table_to_log
 
 __all__ = [
+    "Limits",
     "Profile",
     "load_key",
     "load_profile",
@@ -46,6 +48,7 @@ __all__ = [
 
 #: Where each public name lives.
 _HOME = {
+    "Limits": "limits",
     "Profile": "profiles", "load_profile": "profiles", "resolve_profile": "profiles",
     "load_key": "privacy", "mask_personal_numbers": "privacy", "pseudonymise": "privacy", "write_key": "privacy",
     "read_log": "reader", "write_rejects": "reader", "merged_starts": "validation", "table_to_log": "validation",

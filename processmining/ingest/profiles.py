@@ -28,6 +28,11 @@ earliest = "2000-01-01"                    # rows before this are rejected as im
 merge_variants = false                     # merge activity labels differing only by case/whitespace
 [validation]
 drop_duplicates = false                    # remove rows that are exact copies of an earlier row
+[limits]                                   # optional: raise the reader's limits (docs/refusals.md)
+max_decompressed = "20GB"                  # .gz, .xlsx and Parquet: most bytes a file may expand to
+max_ratio = 200                            # most decompressed bytes per compressed byte
+max_line = "16MB"                          # longest line (row) of a CSV file
+max_header = "1MB"                         # longest header line of a CSV file
 ```
 """
 
@@ -44,6 +49,8 @@ from typing import Any
 
 from ..defaults import DEFAULT_TIMEZONE
 from ..errors import ConfigError
+from .limits import PROFILE_KEYS as LIMIT_KEYS
+from .limits import resolve_limits
 
 __all__ = ["DEFAULT_EARLIEST", "ROLES", "Profile", "load_profile", "parse_profile", "resolve_profile"]
 
@@ -55,7 +62,8 @@ PROFILE_DIR = Path("event_logs") / "profiles"
 
 _SECTIONS: dict[str, tuple[str, ...]] = {
     "": ("name", "description", "format", "csv", "excel", "columns", "attributes", "timestamps", "labels",
-         "validation"),
+         "validation", "limits"),
+    "limits": LIMIT_KEYS,
     "csv": ("delimiter", "encoding", "decimal"),
     "excel": ("sheet",),
     "columns": ROLES,
@@ -87,6 +95,8 @@ class Profile:
     earliest: dt.date = DEFAULT_EARLIEST
     merge_label_variants: bool = False
     drop_duplicates: bool = False
+    #: the ``[limits]`` table as written (checked on load): see :mod:`processmining.ingest.limits`
+    limits: Mapping[str, Any] = field(default_factory=dict)
 
 
 def _fail(path: Path, key: str, what: str) -> ConfigError:
@@ -162,8 +172,10 @@ def parse_profile(data: Mapping[str, Any], *, path: str | Path) -> Profile:
     stamps = _section(path, data, "timestamps")
     labels = _section(path, data, "labels")
     validation = _section(path, data, "validation")
+    limits = _section(path, data, "limits")
     for name, section in (("csv", csv_section), ("excel", excel), ("columns", columns),
-                          ("timestamps", stamps), ("labels", labels), ("validation", validation)):
+                          ("timestamps", stamps), ("labels", labels), ("validation", validation),
+                          ("limits", limits)):
         _check_keys(path, section, name)
 
     fmt = _text(path, data, "", "format")
@@ -227,6 +239,8 @@ def parse_profile(data: Mapping[str, Any], *, path: str | Path) -> Profile:
     if not isinstance(drop, bool):
         raise _fail(path, "[validation] drop_duplicates", f"must be true or false, got {drop!r}")
 
+    resolve_limits(limits, source=str(path), environ={})  # a wrong value is named now, not at the read
+
     return Profile(
         name=_text(path, data, "", "name") or path.stem,
         path=str(path),
@@ -244,6 +258,7 @@ def parse_profile(data: Mapping[str, Any], *, path: str | Path) -> Profile:
         earliest=earliest,
         merge_label_variants=merge,
         drop_duplicates=drop,
+        limits=dict(limits),
     )
 
 

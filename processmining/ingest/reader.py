@@ -12,6 +12,7 @@ from ..errors import MissingColumnsError
 from ..files import csv_safe, write_rows
 from ..log import EventLog
 from .arrow_csv import StartedRead
+from .limits import Limits, applied, resolve_limits
 from .mapping import detect_roles
 from .profiles import Profile, resolve_profile
 from .sniff import sha256_of, sniff
@@ -37,6 +38,7 @@ def read_log(
     drop_duplicates: bool | None = None,
     on_read: Callable[[], None] | None = None,
     started: StartedRead | None = None,
+    limits: Limits | None = None,
 ) -> EventLog:
     """Read an exported event log and validate it into an :class:`EventLog`.
 
@@ -63,6 +65,8 @@ def read_log(
             process's imports there: during the parse they would take a core from the reader).
         started: this file's read by pyarrow, started before pandas was imported
             (:func:`~processmining.ingest.arrow_csv.start_reading`; the command line does); the same log.
+        limits: the reader's limits (decompressed size and ratio, line and header length); default: the
+            profile's ``[limits]``, else the environment's, else the defaults (:mod:`processmining.ingest.limits`).
 
     Raises:
         UnreadableFileError, MissingColumnsError, TimestampError, StrictModeError, ConfigError: each
@@ -70,6 +74,20 @@ def read_log(
     """
     path = Path(path)
     prof = resolve_profile(profile)
+    if limits is None:
+        limits = resolve_limits(prof.limits if prof else None, source=prof.path if prof else "profile")
+    with applied(limits):
+        return _read(path, prof, columns=columns, sheet=sheet, strict=strict, pseudonymise=pseudonymise, key=key,
+                     merge_label_variants=merge_label_variants, dayfirst=dayfirst, timezone=timezone, now=now,
+                     drop_duplicates=drop_duplicates, on_read=on_read, started=started)
+
+
+def _read(
+    path: Path, prof: Profile | None, *, columns: Mapping[str, str] | None, sheet: str | None, strict: bool,
+    pseudonymise: bool, key: bytes | None, merge_label_variants: bool | None, dayfirst: bool | None,
+    timezone: str | None, now: pd.Timestamp | None, drop_duplicates: bool | None, on_read: Callable[[], None] | None,
+    started: StartedRead | None,
+) -> EventLog:
     sniffed = sniff(path, declared=prof.format if prof else None)
     options = {
         "profile": prof, "columns": columns, "strict": strict, "pseudonymise": pseudonymise, "key": key,

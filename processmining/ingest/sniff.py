@@ -10,6 +10,7 @@ import csv
 import gzip
 import hashlib
 import io
+import stat
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -76,6 +77,57 @@ def sha256_of(path: Path, *, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+def check_regular_file(path: Path) -> None:
+    """Refuse, before opening it, anything that is not a regular file: opening a named pipe (FIFO) blocks
+    until someone writes to it, a device never ends, a folder is no log.
+
+    Raises:
+        UnreadableFileError: missing, a folder, a FIFO, a device or a socket.
+    """
+    try:
+        mode = path.stat().st_mode  # follows a symbolic link to what it names
+    except FileNotFoundError as exc:
+        raise UnreadableFileError(f"{path}: no such file; check the path") from exc
+    except OSError as exc:
+        raise UnreadableFileError(f"{path}: cannot be read ({exc.strerror}); check the path and its permissions") \
+            from exc
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise UnreadableFileError(f"{path}: is a folder, not a file; give the path of an exported event log")
+    kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+    raise UnreadableFileError(f"{path}: is {kind}, not a regular file; it is not read (it could block or never "
+                              "end); copy the export into a regular file and give its path")
+
+
+def _head_line(path: Path, compressed: bool, sample: bytes) -> bytes:
+    """The sample, extended to hold the whole first line when that line is longer than the sample (a header
+    of thousands of columns), plus a sample's worth of the lines after it.
+
+    Raises:
+        LimitExceededError: the first line is longer than the header-length limit.
+    """
+    from .limits import active, exceeded
+
+    limit = active().max_header_bytes
+    opened = gzip.open(path, "rb") if compressed else path.open("rb")  # noqa: SIM115 - closed just below
+    with opened as fh:
+        data = bytearray()
+        while b"\n" not in data:
+            block = fh.read(1 << 20)
+            if not block:
+                return bytes(data)
+            data += block
+            if len(data) > limit and b"\n" not in data[:limit + 1]:
+                raise exceeded(path, "max_header_bytes",
+                               f"the header (line 1) is longer than {limit:,} bytes without a line break")
+        end = data.index(b"\n") + 1
+        while len(data) < end + SAMPLE_BYTES and (block := fh.read(SAMPLE_BYTES)):
+            data += block
+        return bytes(data[: end + SAMPLE_BYTES])
+
+
 def format_from_name(path: Path) -> str | None:
     """The format a file name promises (``None`` for an extension we do not know)."""
     name = path.name.lower()
@@ -135,10 +187,7 @@ def sniff(path: Path, *, declared: str | None = None) -> Sniffed:
         UnreadableFileError: missing, empty, unknown extension, or content that is not what the
             name (or the profile) says.
     """
-    if not path.exists():
-        raise UnreadableFileError(f"{path}: no such file; check the path")
-    if path.is_dir():
-        raise UnreadableFileError(f"{path}: is a folder, not a file; give the path of an exported event log")
+    check_regular_file(path)
     expected = declared or format_from_name(path)
     if expected is None:
         suffix = path.suffix or "(none)"
@@ -204,6 +253,8 @@ def sniff(path: Path, *, declared: str | None = None) -> Sniffed:
         )
     if _looks_xml(sample):
         raise UnreadableFileError(f"{path}: is XML, not CSV; name it .xes if it is an XES event log")
+    if len(sample) >= SAMPLE_BYTES and b"\n" not in sample:
+        sample = _head_line(path, compression is not None, sample)
     return Sniffed("csv", compression, sample)
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 import gzip
 import importlib
 import io
+import re
 import sys
 import threading
 import zipfile
@@ -26,11 +27,14 @@ from xml.etree.ElementTree import ParseError
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ..errors import UnreadableFileError
+from ..errors import LimitExceededError, UnreadableFileError
 from ..log import empty_rejects
 from .arrow_csv import StartedRead, csv_layout, read_direct
+from .limits import Limits, SizeGuard, exceeded
+from .limits import active as active_limits
 from .sniff import Sniffed
 
 __all__ = ["RawTable", "read_csv_table", "read_parquet_table", "read_xlsx_table"]
@@ -101,12 +105,21 @@ class _Utf8Stream(io.RawIOBase):
     through Python's incremental decoder.
     """
 
-    def __init__(self, raw: IO[bytes], encoding: str) -> None:
+    def __init__(self, raw: IO[bytes], encoding: str, *, path: Path | str = "", compressed: IO[bytes] | None = None,
+                 limits: Limits | None = None) -> None:
         super().__init__()
         self.raw = raw
+        self.path = path
+        #: the compressed file under ``raw`` (gzip): what it consumed is measured against what came out
+        self.compressed = compressed
+        self.limits = limits or active_limits()
+        self.guard = SizeGuard(path, "the compressed file", self.limits) if compressed is not None else None
+        self.produced = 0
+        self.lines = 0  # line breaks handed on so far: the number of the line being read is lines + 1
+        self.pending_parts: list[bytes] = []
+        self.pending_size = 0
         self.per_line = encoding in ("utf-8", "cp1252")
         self.decoder = None if self.per_line else codecs.getincrementaldecoder(encoding)(errors="replace")
-        self.pending = b""
         self.buffer = b""
         self.offset = 0
         self.eof = False
@@ -139,9 +152,13 @@ class _Utf8Stream(io.RawIOBase):
     def _fill(self) -> None:
         while not self.eof:
             chunk = self.raw.read(1 << 20)
+            if chunk and self.guard is not None and self.compressed is not None:
+                self.produced += len(chunk)
+                self.guard.check(self.compressed.tell(), self.produced)
             if not chunk:
                 self.eof = True
-                data, self.pending = self.pending, b""
+                data = b"".join(self.pending_parts)
+                self.pending_parts, self.pending_size = [], 0
                 self.buffer, self.offset = self._convert(data, True), 0
                 return
             if self.first:
@@ -153,14 +170,26 @@ class _Utf8Stream(io.RawIOBase):
                 if self.buffer:
                     return
                 continue
-            data = self.pending + chunk
-            cut = data.rfind(b"\n")
+            cut = chunk.rfind(b"\n")
             if cut < 0:
-                self.pending = data
+                # No line break in this chunk: kept as a part (joined once, when the line ends), so a line that
+                # never ends costs linear time, and is refused once longer than the line-length limit.
+                self.pending_parts.append(chunk)
+                self.pending_size += len(chunk)
+                self._check_line(self.pending_size)
                 continue
-            data, self.pending = data[: cut + 1], data[cut + 1 :]
+            self._check_line(self.pending_size + chunk.find(b"\n"))  # the line this chunk ends
+            data = b"".join([*self.pending_parts, chunk[: cut + 1]])
+            self.pending_parts, self.pending_size = [chunk[cut + 1 :]], len(chunk) - cut - 1
+            self.lines += data.count(b"\n")
             self.buffer, self.offset = self._convert(data, False), 0
             return
+
+    def _check_line(self, length: int) -> None:
+        if length > self.limits.max_line_bytes:
+            raise exceeded(self.path, "max_line_bytes",
+                           f"line {self.lines + 1:,} is longer than {self.limits.max_line_bytes:,} bytes "
+                           "(a line that never ends, or a quote that is never closed)")
 
     def readinto(self, target: Any) -> int:
         if self.offset >= len(self.buffer):
@@ -175,6 +204,8 @@ class _Utf8Stream(io.RawIOBase):
 
     def close(self) -> None:
         self.raw.close()
+        if self.compressed is not None:
+            self.compressed.close()
         super().close()
 
 
@@ -207,6 +238,16 @@ def _start_warm_imports(path: Path) -> threading.Thread | None:
     return thread
 
 
+def _limit_behind(exc: BaseException) -> LimitExceededError | None:
+    """The limit error raised inside the stream that pyarrow was reading, if that is what ``exc`` carries."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, LimitExceededError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def read_csv_table(
     path: Path, sniffed: Sniffed, *, delimiter: str | None = None, encoding: str | None = None,
     started: StartedRead | None = None,
@@ -235,16 +276,20 @@ def read_csv_table(
 
     def on_bad_row(row: Any) -> str:
         # pyarrow passes the record number (header = 1) when reading single-threaded.
-        bad.append(
-            (int(row.number), row.text, f"expected {row.expected_columns} fields, found {row.actual_columns}")
-        )
+        reason = f"expected {row.expected_columns} fields, found {row.actual_columns}"
+        lines = row.text.count("\n") + 1
+        if lines > 1 and row.text.count('"') % 2 == 1:
+            # A quote that is never closed swallows the lines after it: say so, and how many.
+            reason += f"; a quote opened in this row is not closed, so {lines:,} lines were read as one row"
+        bad.append((int(row.number), row.text, reason))
         return "skip"
 
+    limits = active_limits()
     read_options = pacsv.ReadOptions(
         use_threads=False,  # single-threaded so that bad rows come with their row number
         column_names=names,
         skip_rows=1,
-        block_size=1 << 24,
+        block_size=max(1 << 24, limits.max_line_bytes + (1 << 20)),  # a row must fit in one block
     )
     parse_options = pacsv.ParseOptions(
         delimiter=delim,
@@ -264,7 +309,7 @@ def read_csv_table(
     try:
         table = None
         fallback = 0
-        if layout.direct:
+        if layout.direct and limits.max_line_bytes >= 1 << 22:  # (the direct read's blocks hold 4 MiB lines)
             # A file that is UTF-8 throughout (the common case) passes the stream below untouched, so
             # pyarrow reads it directly (its C++ reader checks every value is UTF-8). Anything else, an
             # invalid byte or a row the reader rejects, and the file is read again through the stream,
@@ -273,12 +318,17 @@ def read_csv_table(
             if not taken:
                 table = read_direct(path, layout)
         if table is None:
-            raw: IO[bytes] = gzip.open(path, "rb") if sniffed.compression else path.open("rb")  # type: ignore[assignment]  # noqa: SIM115,E501
-            with _Utf8Stream(raw, enc) as stream:  # closes raw
+            compressed: IO[bytes] | None = path.open("rb") if sniffed.compression else None  # noqa: SIM115
+            raw: IO[bytes] = (gzip.GzipFile(fileobj=compressed, mode="rb") if compressed is not None  # type: ignore[assignment]
+                              else path.open("rb"))  # noqa: SIM115
+            with _Utf8Stream(raw, enc, path=path, compressed=compressed, limits=limits) as stream:  # closes both
                 table = pacsv.read_csv(stream, read_options=read_options, parse_options=parse_options,
                                        convert_options=convert_options)
                 fallback = stream.fallback_lines
     except (pa.ArrowInvalid, OSError, EOFError, zlib.error) as exc:
+        limit = _limit_behind(exc)
+        if limit is not None:
+            raise limit from exc
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if sniffed.compression:
             raise UnreadableFileError(
@@ -367,6 +417,24 @@ def _dedupe(raw: list[str]) -> list[str]:
     return names
 
 
+def _check_zip_sizes(path: Path) -> None:
+    """Refuse a workbook (a zip archive) whose parts expand beyond the limits, before any part is read: the
+    sizes a zip declares are what its reader will give (Python's zipfile stops at the declared size).
+
+    Raises:
+        LimitExceededError: the whole or one part expands too far.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return  # openpyxl says what is wrong with it
+    guard = SizeGuard(path, "the workbook (a zip archive)")
+    guard.check(sum(i.compress_size for i in infos), sum(i.file_size for i in infos))
+    for info in infos:
+        SizeGuard(path, f"its part {info.filename}").check(info.compress_size, info.file_size)
+
+
 def read_xlsx_table(
     path: Path, *, sheet: str | None = None, usable: Callable[[list[str]], bool] | None = None
 ) -> RawTable:
@@ -381,6 +449,7 @@ def read_xlsx_table(
     import openpyxl
 
     errors = _workbook_errors()
+    _check_zip_sizes(path)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except errors as exc:
@@ -395,6 +464,49 @@ def read_xlsx_table(
         ) from exc
     finally:
         workbook.close()
+
+
+#: A formula cell with no saved value (``<c r="B2"><f>...</f><v></v></c>``, or a shared formula ``<f .../>``).
+_FORMULA_WITHOUT_VALUE = re.compile(
+    rb'<c r="([A-Z]{1,3})\d+"[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
+
+
+def _refuse_formulas_without_values(path: Path, sheet: str, columns: list[str], empty: list[str]) -> None:
+    """Say so when columns are empty because their cells are formulas whose values were never saved (a
+    workbook written by a program that does not calculate, e.g. a script): openpyxl reads no value there.
+
+    Raises:
+        UnreadableFileError: naming the columns, when an empty column holds such formulas.
+    """
+    letters: dict[str, int] = {}
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            with archive.open(name) as part:
+                tail = b""
+                while block := part.read(1 << 22):
+                    data = tail + block
+                    for match in _FORMULA_WITHOUT_VALUE.finditer(data):
+                        letters[match.group(1).decode()] = letters.get(match.group(1).decode(), 0) + 1
+                    cut = data.rfind(b"</c>")
+                    tail = data[cut + 4:] if cut >= 0 else data[-4096:]
+    if not letters:
+        return
+
+    def index(letter: str) -> int:
+        number = 0
+        for char in letter:
+            number = number * 26 + ord(char) - 64
+        return number - 1
+
+    named = [columns[index(letter)] for letter in sorted(letters, key=index) if index(letter) < len(columns)]
+    hit = [name for name in named if name in empty]
+    if hit:
+        raise UnreadableFileError(
+            f"{path}: sheet {sheet!r}: column(s) {', '.join(hit)} hold formulas whose values were never saved "
+            f"({sum(letters.values())} formula cell(s) without a value; the workbook was written by a program that "
+            "does not calculate); open it in Excel or LibreOffice and save it again, or export the values")
 
 
 def _read_sheet(path: Path, workbook: Any, sheet: str | None, usable: Callable[[list[str]], bool] | None) -> RawTable:
@@ -444,6 +556,9 @@ def _read_sheet(path: Path, workbook: Any, sheet: str | None, usable: Callable[[
             cells[i].append(texts[i] if i < len(texts) else "")
     frame = pd.DataFrame({name: pd.Series(values, dtype="str") for name, values in zip(columns, cells, strict=True)})
     row_numbers = np.asarray(numbers, dtype="int64")
+    empty_columns = [name for name in columns if not (frame[name] != "").any()] if len(frame) else list(columns)
+    if empty_columns:
+        _refuse_formulas_without_values(path, chosen, columns, empty_columns)
     frame, row_numbers = _drop_empty_rows(frame, row_numbers, notes)
     if not len(frame) and not bad:
         raise UnreadableFileError(f"{path}: sheet {chosen!r} has a header but no data rows")
@@ -456,18 +571,105 @@ def _read_sheet(path: Path, workbook: Any, sheet: str | None, usable: Callable[[
 
 
 def read_parquet_table(path: Path) -> RawTable:
-    """Read a Parquet file with pyarrow (typed columns; rows numbered from 1)."""
+    """Read a Parquet file with pyarrow (typed columns; rows numbered from 1).
+
+    Guarded like the other compressed formats: the sizes the file declares and the size its text columns
+    decode to (a dictionary-encoded column can hold one long value a million times in a few bytes) are
+    checked against the limits before anything is decoded. Columns pandas or the validation cannot take are
+    made text: binary values (UTF-8 where they are, else Windows-1252, as CSV files are read), nested and
+    other odd types (as their printed form), times outside the years the tool holds (the validation then
+    rejects those rows with that reason).
+
+    Raises:
+        UnreadableFileError: not a readable Parquet file; LimitExceededError: it expands beyond the limits.
+    """
     import pyarrow.parquet as pq
 
+    notes: list[str] = []
     try:
-        table = pq.read_table(path)
+        parquet = pq.ParquetFile(path)
+        meta = parquet.metadata
+        declared = sum(meta.row_group(g).column(c).total_uncompressed_size
+                       for g in range(meta.num_row_groups) for c in range(meta.num_columns))
+        SizeGuard(path, "the Parquet file").check(path.stat().st_size, declared)
+        schema = parquet.schema_arrow
+        texts = [f.name for f in schema if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
+                 or pa.types.is_large_string(f.type) or pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type)]
+        if texts:  # kept dictionary-encoded until their decoded size is known
+            parquet = pq.ParquetFile(path, read_dictionary=texts)
+        table = parquet.read(use_threads=False)
+    except LimitExceededError:
+        raise
     except (pa.ArrowException, OSError, ValueError) as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UnreadableFileError(f"{path}: is not a readable Parquet file ({message}); export it again") from exc
+    decoded = table.nbytes
+    for column in table.columns:
+        for chunk in column.chunks:
+            if pa.types.is_dictionary(chunk.type):
+                lengths = pc.binary_length(chunk.dictionary)
+                decoded += int(pc.sum(pc.take(lengths, chunk.indices)).as_py() or 0)
+    SizeGuard(path, "the Parquet file").check(path.stat().st_size, decoded)
+    columns = [_parquet_column(path, field.name, table.column(i), notes) for i, field in enumerate(table.schema)]
+    table = pa.table(columns, names=table.column_names)
     frame = table.to_pandas()
     frame.columns = _dedupe([str(c) for c in frame.columns])
     if not len(frame):
         raise UnreadableFileError(f"{path}: the Parquet file has no rows")
     rows = np.arange(1, len(frame) + 1, dtype="int64")
     return RawTable(frame=frame.reset_index(drop=True), row_numbers=rows, rows_read=len(frame),
-                    rejects=empty_rejects())
+                    rejects=empty_rejects(), notes=tuple(notes))
+
+
+def _parquet_column(path: Path, name: str, column: pa.ChunkedArray, notes: list[str]) -> pa.ChunkedArray:
+    """One Parquet column as pandas and the validation can take it (see :func:`read_parquet_table`)."""
+    kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(kind)
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return column
+    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind):
+        try:
+            return column.cast(pa.large_string())
+        except pa.ArrowInvalid:
+            values: list[str | None] = []
+            fallback = 0
+            for value in column.to_pylist():
+                if value is None:
+                    values.append(None)
+                    continue
+                try:
+                    values.append(value.decode("utf-8"))
+                except UnicodeDecodeError:
+                    fallback += 1
+                    values.append(value.decode("cp1252", errors="replace"))
+            notes.append(f"Parquet: column {name}: {fallback} binary value(s) were not UTF-8 and were read as "
+                         "Windows-1252")
+            return pa.chunked_array([pa.array(values, pa.large_string())])
+    if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
+        low, high = pc.min_max(column.cast(pa.int64()) if pa.types.is_date(kind) else column.cast(pa.int64())).values()
+        if low.as_py() is not None:
+            from .timestamps import FIRST_YEAR, LAST_YEAR
+
+            unit: Any = "D" if pa.types.is_date32(kind) else "ms" if pa.types.is_date64(kind) else kind.unit
+            first = np.datetime64(low.as_py(), unit)
+            last = np.datetime64(high.as_py(), unit)
+            if first < np.datetime64(f"{FIRST_YEAR:04d}-01-01") or last >= np.datetime64(f"{LAST_YEAR + 1:04d}-01-01"):
+                return column.cast(pa.large_string())  # text: the rows outside are rejected with their reason
+        return column
+    if (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)
+            or pa.types.is_decimal(kind) or pa.types.is_null(kind)):
+        return column
+    # Nested (list, struct, map), durations, times of day, unions: their printed form, as text.
+    notes.append(f"Parquet: column {name} of type {kind} read as text")
+    return pa.chunked_array([pa.array([None if v is None else str(v) for v in _py_values(column)],
+                                      pa.large_string())])
+
+
+def _py_values(column: pa.ChunkedArray) -> list[object]:
+    """Python values of an odd column; a value Python cannot hold (a time beyond year 9999) as Arrow prints it."""
+    try:
+        return column.to_pylist()
+    except (OverflowError, ValueError, pa.ArrowException):
+        return [scalar if not scalar.is_valid else str(scalar) for scalar in
+                (column[i] for i in range(len(column)))]

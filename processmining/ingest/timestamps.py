@@ -15,6 +15,7 @@ autumn overlap of daylight saving time are counted and explained in the notes.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +25,8 @@ import pyarrow.compute as pc
 
 from ..errors import TimestampError
 
-__all__ = ["ParsedTimes", "localise", "parse_timestamps"]
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "MAX_OFFSET_MINUTES", "ParsedTimes", "localise", "parse_timestamps",
+           "unparseable_reason"]
 
 _MONTHS: dict[str, int] = {
     "januari": 1, "january": 1, "jan": 1, "februari": 2, "february": 2, "feb": 2, "mars": 3, "march": 3,
@@ -40,6 +42,13 @@ _NUMERIC = r"^(?P<a>\d{1,4})[-/. ](?P<b>\d{1,2})[-/. ](?P<c>\d{1,4})" + _TIME
 _NAMED = (r"^(?:(?P<a>\d{1,2})\.?#(?P<b>\d{1,2})#,? ?(?P<c>\d{4})"
           r"|#(?P<b2>\d{1,2})#(?P<a2>\d{1,2}),? ?(?P<c2>\d{4}))" + _TIME)
 _SERIAL = r"^\d{1,7}(?:\.\d+)?$"
+#: The years a time may have: pandas holds instants in nanoseconds (1677-09-21 to 2262-04-11); a day's
+#: margin either side keeps every time inside once shifted to UTC or to the log's zone.
+FIRST_YEAR, LAST_YEAR = 1678, 2261
+#: The largest UTC offset a time may carry (ISO 8601 and every zone in use lie within ±18:00).
+MAX_OFFSET_MINUTES = 18 * 60
+#: A UTC offset after a clock time (``10:00+01:00``, ``10:00:00.5 -0500``): a date's ``-25`` is no offset.
+_OFFSET_AFTER_TIME = r"\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:[.,]\d{1,9})?)? ?(?P<sign>[+-])(?P<hh>\d{2}):?(?P<mm>\d{2})?$"
 _EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
 
 
@@ -93,8 +102,10 @@ def _assemble(year: np.ndarray, month: np.ndarray, day: np.ndarray, parts: dict[
     )
     valid = ~(np.isnan(year) | np.isnan(month) | np.isnan(day)) & ~bad_ampm
     valid &= (frame["hour"] < 24).to_numpy() & (frame["minute"] < 60).to_numpy() & (frame["second"] < 60).to_numpy()
+    with np.errstate(invalid="ignore"):
+        valid &= (year >= FIRST_YEAR) & (year <= LAST_YEAR)  # the nanosecond range, with a day's margin for zones
     frame = frame.where(pd.Series(valid, index=frame.index), np.nan)
-    result = pd.to_datetime(frame, errors="coerce")
+    result = pd.to_datetime(frame, errors="coerce").astype("datetime64[ns]")
     return result + pd.to_timedelta(np.nan_to_num(parts["f"], nan=0.0).astype("int64"), unit="ns")
 
 
@@ -127,7 +138,10 @@ def _offset_minutes(zone: pa.Array) -> np.ndarray:
         sign = np.where(pc.starts_with(digits, "-").to_numpy(zero_copy_only=False), -1.0, 1.0)
         hours = _as_int(pc.utf8_slice_codeunits(digits, 1, 3))
         minutes = np.nan_to_num(_as_int(pc.utf8_slice_codeunits(digits, 3, 5)), nan=0.0)
-        out[signed] = (sign * (hours * 60 + minutes))[signed]
+        total = sign * (hours * 60 + minutes)
+        # Beyond ±18:00 or with minutes of 60 and more no clock on earth is: such a time is refused, not shifted.
+        impossible = (minutes >= 60) | (np.abs(total) > MAX_OFFSET_MINUTES)
+        out[signed] = np.where(impossible, np.inf, total)[signed]
     return out
 
 
@@ -184,6 +198,16 @@ _ISO = r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?:Z|[+-
 _ISO_OFFSET = r"(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 
 
+def _ns(values: pd.Series) -> np.ndarray:
+    """Naive datetimes of any unit as datetime64[ns], NaT where outside years FIRST_YEAR-LAST_YEAR (pandas 3 keeps
+    years beyond the nanosecond range in microseconds: converting those would overflow)."""
+    low, high = pd.Timestamp(f"{FIRST_YEAR:04d}-01-01"), pd.Timestamp(f"{LAST_YEAR + 1:04d}-01-01")
+    inside = values.isna() | ((values >= low) & (values < high))
+    if not bool(inside.all()):
+        values = values.where(inside)
+    return values.astype("datetime64[ns]").to_numpy(dtype="datetime64[ns]")
+
+
 def _parse_iso(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Strict ISO 8601 texts: (naive wall time or UTC as datetime64[ns], minutes east of UTC: 0 or NaN)."""
     offset = pc.match_substring_regex(texts, r"[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?" + _ISO_OFFSET)
@@ -193,11 +217,11 @@ def _parse_iso(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     if (~offset).any():
         naive = pd.to_datetime(pd.Series(texts.filter(pa.array(~offset)), dtype="str"), format="ISO8601",
                                errors="coerce")
-        wall[~offset] = naive.to_numpy(dtype="datetime64[ns]")
+        wall[~offset] = _ns(naive)
     if offset.any():
         aware = pd.to_datetime(pd.Series(texts.filter(pa.array(offset)), dtype="str"), format="ISO8601",
                                errors="coerce", utc=True)
-        wall[offset] = aware.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+        wall[offset] = _ns(aware.dt.tz_localize(None))
         minutes[offset] = 0.0
     return wall, minutes
 
@@ -436,6 +460,10 @@ def _parse_general(
             parsed = (pd.Timestamp(excel_epoch) + pd.to_timedelta(millis, unit="ms")).to_numpy(dtype="datetime64[ns]")
             result = np.where(ok, parsed, result)
             notes.append(f"column {column}: {int(ok.sum())} distinct Excel serial date number(s) converted")
+    impossible = np.isinf(offsets)
+    if impossible.any():
+        result = np.where(impossible, np.datetime64("NaT"), result)
+        offsets = np.where(impossible, np.nan, offsets)
     return result, offsets
 
 
@@ -449,9 +477,8 @@ def _parse_texts(
         parsed = pd.to_datetime(pd.Series(texts, dtype="str"), format=fmt, errors="coerce",
                                 utc="%z" in fmt or "%Z" in fmt)
         if parsed.dt.tz is not None:
-            return (parsed.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]"),
-                    np.where(parsed.isna(), np.nan, 0.0))
-        return parsed.to_numpy(dtype="datetime64[ns]"), np.full(n, np.nan)
+            return _within_range(_ns(parsed.dt.tz_localize(None)), texts, np.where(parsed.isna(), np.nan, 0.0))
+        return _within_range(_ns(parsed), texts, np.full(n, np.nan))
 
     wall = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     offsets = np.full(n, np.nan)
@@ -465,7 +492,45 @@ def _parse_texts(
                                                    excel_epoch=excel_epoch, notes=notes)
     if order.note:
         notes.append(order.note)
+    return _within_range(wall, texts, offsets)
+
+
+def _within_range(wall: np.ndarray, texts: pa.Array, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Times the tool can hold: wall time in years FIRST_YEAR-LAST_YEAR and a possible UTC offset, else NaT.
+
+    Every reader of times ends here, so a time that pandas' parsers took but that would overflow once shifted
+    to UTC or to the log's zone (year 2262), or that carries an offset no clock has (``+25:00``), is refused
+    as unparseable; :func:`unparseable_reason` says why.
+    """
+    low, high = np.datetime64(f"{FIRST_YEAR:04d}-01-01", "ns"), np.datetime64(f"{LAST_YEAR + 1:04d}-01-01", "ns")
+    bad = ~np.isnat(wall) & ((wall < low) | (wall >= high))
+    offset = pc.extract_regex(texts, _OFFSET_AFTER_TIME)
+    if offset.null_count < len(offset):
+        hours = _as_int(pc.fill_null(offset.field("hh"), ""))
+        minutes = np.nan_to_num(_as_int(pc.fill_null(offset.field("mm"), "")), nan=0.0)
+        with np.errstate(invalid="ignore"):
+            bad |= (minutes >= 60) | (hours * 60 + minutes > MAX_OFFSET_MINUTES)
+    if bad.any():
+        wall = np.where(bad, np.datetime64("NaT"), wall)
+        offsets = np.where(bad, np.nan, offsets)
     return wall, offsets
+
+
+def unparseable_reason(text: object) -> str:
+    """Why a time the parser refused is refused: outside the representable range, an impossible offset, else
+    unparseable. Called for the refused values only (few); the reason is what a reject row says."""
+    value = str(text).strip()
+    match = re.match(r"(\d{4,})[-/.]\d{1,2}[-/.]\d{1,2}(?!\d)|\d{1,2}[-/.]\d{1,2}[-/.](\d{4,})(?![\d.:])", value)
+    if match is not None:
+        year = int(match.group(1) or match.group(2))
+        if year < FIRST_YEAR or year > LAST_YEAR:
+            return f"timestamp outside the representable range (years {FIRST_YEAR}-{LAST_YEAR})"
+    zone = re.search(_OFFSET_AFTER_TIME, value.lower())
+    if zone is not None:
+        hours, minutes = int(zone.group("hh")), int(zone.group("mm") or 0)
+        if minutes >= 60 or hours * 60 + minutes > MAX_OFFSET_MINUTES:
+            return "impossible UTC offset (beyond ±18:00, or minutes of 60 or more)"
+    return "unparseable timestamp"
 
 
 def localise(wall: pd.Series, timezone: str) -> tuple[pd.Series, list[str]]:

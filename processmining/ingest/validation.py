@@ -45,7 +45,7 @@ from ..log import (
 from .mapping import LIFECYCLE_COMPLETE, LIFECYCLE_START, candidates, detect_roles
 from .privacy import are_pseudonyms, load_key, mask_and_count, mask_personal_numbers, pseudonymise
 from .profiles import DEFAULT_EARLIEST, Profile
-from .timestamps import parse_timestamps
+from .timestamps import parse_timestamps, unparseable_reason
 
 __all__ = ["LIFECYCLE", "table_to_log"]
 
@@ -359,6 +359,21 @@ def _duplicate_rows(source: pd.DataFrame, case: pd.Series, ts: pd.Series,
     return out
 
 
+def _time_reasons(unparseable: np.ndarray, raw: pd.Series, what: str) -> str | np.ndarray:
+    """The reason of each refused time: outside the representable range, an impossible UTC offset, else
+    ``unparseable <what>`` (one reason for all when none is special: the common case, no array)."""
+    if not unparseable.any():
+        return f"unparseable {what}"
+    texts = raw[unparseable]
+    reasons = {value: unparseable_reason(value) for value in pd.unique(texts.astype(str))}
+    if all(r == "unparseable timestamp" for r in reasons.values()):
+        return f"unparseable {what}"
+    out = np.full(len(raw), None, dtype=object)
+    out[unparseable] = [reasons[str(v)].replace("unparseable timestamp", f"unparseable {what}")
+                        for v in texts.astype(str)]
+    return out
+
+
 def _first_reject_message(path: str, rejects: pd.DataFrame) -> str:
     first = rejects.iloc[0]
     return (f"{path}: {len(rejects)} row(s) rejected (first: row {int(first['row'])}, column {first['column']}: "
@@ -506,7 +521,7 @@ def table_to_log(
     notes_out += list(times.notes)
     raw_ts = source[ts_col]
     rejects.add(times.missing, ts_col, raw_ts, "missing timestamp")
-    rejects.add(times.unparseable, ts_col, raw_ts, "unparseable timestamp")
+    rejects.add(times.unparseable, ts_col, raw_ts, _time_reasons(times.unparseable, raw_ts, "timestamp"))
     ts = times.values
     rejects.add((ts > now_ts).to_numpy(dtype=bool, na_value=False), ts_col, raw_ts, "timestamp in the future")
     rejects.add((ts < earliest).to_numpy(dtype=bool, na_value=False), ts_col, raw_ts,
@@ -517,7 +532,8 @@ def table_to_log(
                                    dayfirst=dayfirst, excel_epoch=excel_epoch if fmt == "xlsx" else None)
         notes_out += list(started.notes)
         raw_start = source[start_col]
-        rejects.add(started.unparseable, start_col, raw_start, "unparseable start time")
+        rejects.add(started.unparseable, start_col, raw_start,
+                    _time_reasons(started.unparseable, raw_start, "start time"))
         start_ts = started.values
         rejects.add((start_ts < earliest).to_numpy(dtype=bool, na_value=False), start_col, raw_start,
                     f"start before {earliest_date.isoformat()} (implausible)")

@@ -79,7 +79,9 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..errors import UnreadableFileError
 from ..log import REJECT_COLUMNS, ROW
+from .limits import SizeGuard
 from .safe_xml import check_xml_safe
+from .sniff import check_regular_file
 
 __all__ = ["XesTable", "read_xes_table"]
 
@@ -186,8 +188,7 @@ def read_xes_table(path: Path | str, *, parser: Literal["auto", "reference"] = "
             ``<log>``, malformed XML (with its line), or a DOCTYPE/ENTITY declaration.
     """
     path = Path(path)
-    if not path.is_file():
-        raise UnreadableFileError(f"{path}: no such file; check the path")
+    check_regular_file(path)
     if path.stat().st_size == 0:
         raise UnreadableFileError(f"{path}: the file is empty; export the log again")
     if parser == "auto":
@@ -209,12 +210,16 @@ def read_xes_table(path: Path | str, *, parser: Literal["auto", "reference"] = "
 class _GuardedStream(io.RawIOBase):
     """A byte stream that runs :func:`check_xml_safe` on every block before handing it on."""
 
-    def __init__(self, raw: IO[bytes], path: Path, compressed: bool) -> None:
+    def __init__(self, raw: IO[bytes], path: Path, compressed: bool, file: IO[bytes] | None = None) -> None:
         super().__init__()
         self._raw = raw
         self._path = path
         self._tail = b""
         self.compressed = compressed
+        #: the compressed file under ``raw``: what it consumed is measured against what came out (bombs)
+        self._file = file
+        self._guard = SizeGuard(path, "the compressed file") if file is not None else None
+        self._produced = 0
 
     def readable(self) -> bool:
         return True
@@ -231,6 +236,9 @@ class _GuardedStream(io.RawIOBase):
             raise UnreadableFileError(
                 f"{self._path}: truncated or corrupt gzip ({exc}); copy or export the file again"
             ) from exc
+        if self._guard is not None and self._file is not None:
+            self._produced += len(data)
+            self._guard.check(self._file.tell(), self._produced)
         check_xml_safe(data, self._path)
         # A declaration may straddle two blocks: check the end of the previous one with this one.
         check_xml_safe(self._tail + data[:48], self._path)
@@ -239,6 +247,8 @@ class _GuardedStream(io.RawIOBase):
 
     def close(self) -> None:
         self._raw.close()
+        if self._file is not None:
+            self._file.close()
         super().close()
 
 
@@ -246,8 +256,10 @@ def _open(path: Path) -> _GuardedStream:
     with path.open("rb") as probe:
         compressed = probe.read(2) == b"\x1f\x8b"
     # Kept open by the returned stream, which closes it.
-    raw = cast(IO[bytes], gzip.open(path, "rb") if compressed else path.open("rb"))  # noqa: SIM115
-    return _GuardedStream(raw, path, compressed)
+    if compressed:
+        file = path.open("rb")  # noqa: SIM115
+        return _GuardedStream(cast(IO[bytes], gzip.GzipFile(fileobj=file, mode="rb")), path, True, file)
+    return _GuardedStream(cast(IO[bytes], path.open("rb")), path, False)  # noqa: SIM115
 
 
 def _not_xml(path: Path, head: bytes, compressed: bool) -> None:

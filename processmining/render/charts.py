@@ -45,6 +45,7 @@ from matplotlib.figure import Figure
 
 from ..files import write_bytes
 from ..formatting import fmt_number, fmt_share
+from ..textsafe import visible
 from .chart_input import CHART_NAMES, Chart, ChartInput
 
 if TYPE_CHECKING:
@@ -351,7 +352,7 @@ def _wip(data: ChartInput, lang: str) -> _Spec:
         ax.plot(days, wip["all"].to_numpy(), color="#000000", linewidth=2.2, label=t["wip_all"])
         for i, unit in enumerate(busiest):
             ax.plot(days, wip[unit].to_numpy(), color=PALETTE[i % 6], linestyle=LINESTYLES[(i + 1) % 5],
-                    linewidth=1.5, label=str(unit))
+                    linewidth=1.5, label=visible(unit))
         ax.set_ylim(bottom=0)
         ax.set_title(title)
         ax.set_ylabel(t["wip_y"])
@@ -400,7 +401,7 @@ def _bottlenecks(data: ChartInput, lang: str) -> _Spec:
         values = top["score"].to_numpy(dtype="float64")
         colours = [PALETTE[3] if i == 0 else PALETTE[0] for i in range(len(top))]
         ax.barh(y, values, color=colours, height=0.65)
-        labels = [_wrap(f"{i + 1}. {s} → {g}") for i, (s, g) in enumerate(zip(top["source"], top["target"],
+        labels = [_wrap(visible(f"{i + 1}. {s} → {g}")) for i, (s, g) in enumerate(zip(top["source"], top["target"],
                                                                               strict=True))]
         ax.set_yticks(y)
         ax.set_yticklabels(labels, fontsize=9)

@@ -62,6 +62,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from ..errors import ConfigError
 from ..files import atomic_path
 from ..log import ACTIVITY, GROUP, EventLog
+from ..textsafe import xml_text
 from .swedish import in_language, sentence, swedish
 
 if TYPE_CHECKING:
@@ -250,12 +251,13 @@ class _Ctx:
         return fmt_share(value, self.lang)
 
     def text(self, value: Any) -> str | None:
-        """Text Excel can store: control characters removed, cut to 32,767 characters (saying so)."""
+        """Text Excel can store: control characters shown as escapes (``\\x07``), cut to 32,767 characters
+        (saying so)."""
         if _missing(value):
             return None
         text = value if isinstance(value, str) else str(value)
         if _ILLEGAL.search(text):
-            text = _ILLEGAL.sub("", text)
+            text = xml_text(text)  # the one rule for XML (textsafe): visible, so two names stay two
         if len(text) > MAX_CELL_CHARS:
             note = self.t(f" … [avkortad: {len(text):,} tecken]", f" … [cut: {len(text):,} characters]")
             text = text[: MAX_CELL_CHARS - len(note)] + note.replace(",", " " if self.sv else ",")

@@ -29,6 +29,7 @@ import networkx as nx
 from ..analyses.handovers import HandoverAnalysis, HandoverComparison
 from ..files import atomic_path, write_csv
 from ..formatting import fmt_number
+from ..textsafe import dot_text, xml_text
 from .dot import pipe_dot, write_images
 
 __all__ = [
@@ -110,7 +111,7 @@ def handover_dot(analysis: HandoverAnalysis, *, title: str, lang: str = "sv", ma
 
     dot = graphviz.Digraph(name="handovers", engine="dot")
     dot.attr(rankdir="LR", fontname=FONT, labelloc="t", labeljust="l", nodesep="0.4", ranksep="0.9",
-             label=graphviz.nohtml(title + "\n" + "\n".join(subtitle)), fontsize="16", bgcolor="white")
+             label=graphviz.nohtml(dot_text(title + "\n" + "\n".join(subtitle))), fontsize="16", bgcolor="white")
     dot.attr("node", shape="box", style="rounded,filled", fontname=FONT, fontsize="11", penwidth="0.8")
     dot.attr("edge", fontname=FONT, fontsize="9", arrowsize="0.7")
 
@@ -123,13 +124,13 @@ def handover_dot(analysis: HandoverAnalysis, *, title: str, lang: str = "sv", ma
     for g, (unit, members) in enumerate(sorted(groups.items())):
         with dot.subgraph(name=f"cluster_unit{g}" if unit else f"plain{g}") as box:
             if unit:
-                box.attr(label=graphviz.nohtml(unit), fontname=FONT, fontsize="12", style="rounded,dashed",
+                box.attr(label=graphviz.nohtml(dot_text(unit)), fontname=FONT, fontsize="12", style="rounded,dashed",
                          color="#888888")
             for name in members:
                 d = graph.nodes[name]
                 share = float(d["received_share"])
                 scale = math.sqrt(d["events"] / max_events) if max_events else 0.0
-                label = (f"{name}\n{fmt_number(int(d['events']), lang, 0)} {t['events']}\n"
+                label = (f"{dot_text(name)}\n{fmt_number(int(d['events']), lang, 0)} {t['events']}\n"
                          f"{fmt_number(share * 100, lang, 0)} % {t['received']}")
                 box.node(ids[name], label=graphviz.nohtml(label), fillcolor=SHARE_COLOURS[_share_class(share)],
                          fontcolor="white" if _share_class(share) >= 3 else "black",
@@ -208,18 +209,33 @@ def handover_map_images(
 
 
 # ---- graph and table exports ----------------------------------------------------------------------
+def _xml_safe(graph: nx.DiGraph) -> nx.DiGraph:
+    """A copy whose node names and text attributes XML can carry (:func:`~processmining.textsafe.xml_text`): a
+    control character in a unit's or officer's name is written visibly instead of failing the writer."""
+    def safe(value: Any) -> Any:
+        return xml_text(value) if isinstance(value, str) else value
+
+    copy = nx.relabel_nodes(graph, {n: safe(n) for n in graph.nodes}, copy=True)
+    for _, data in copy.nodes(data=True):
+        data.update({k: safe(v) for k, v in data.items()})
+    for _, _, data in copy.edges(data=True):
+        data.update({k: safe(v) for k, v in data.items()})
+    copy.graph = {k: safe(v) for k, v in graph.graph.items()}
+    return copy
+
+
 def write_graphml(analysis: HandoverAnalysis, path: str | Path) -> Path:
     """The handover graph as GraphML (``networkx.write_graphml``), written atomically."""
     path = Path(path)
     with atomic_path(path) as tmp:
-        nx.write_graphml(analysis.graph, tmp, encoding="utf-8")
+        nx.write_graphml(_xml_safe(analysis.graph), tmp, encoding="utf-8")
     return path
 
 
 def write_gexf(analysis: HandoverAnalysis, path: str | Path) -> Path:
     """The handover graph as GEXF 1.2 (``networkx.write_gexf``), written atomically."""
     path = Path(path)
-    graph = analysis.graph.copy()
+    graph = _xml_safe(analysis.graph)
     graph.graph = {"mode": "static"}  # GEXF has no place for free graph attributes
     with atomic_path(path) as tmp:
         nx.write_gexf(graph, tmp, encoding="utf-8")

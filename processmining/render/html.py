@@ -36,9 +36,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..analyses.bottlenecks import unit_words
+from ..analyses.candidates import SUMMARY_MAX_ITEMS
 from ..errors import ConfigError
 from ..files import write_text
 from ..formatting import fmt_number, fmt_share
+from ..textsafe import visible
 from .html_words import PROVENANCE_LABELS, WORDS
 from .svg import clean_svg
 from .swedish import in_language
@@ -70,7 +72,7 @@ class _Page:
 
     @staticmethod
     def esc(value: Any) -> str:
-        return html.escape(str(value), quote=True)
+        return html.escape(visible(value), quote=True)  # control characters from the data shown (textsafe)
 
     def n(self, value: Any, decimals: int = 0) -> str:
         """A number as the reader writes it; missing values as a dash."""
@@ -535,6 +537,13 @@ def _candidates(p: _Page, analysis: Analysis) -> str:
         "an e-service), already automated (done by a system), judgement step (long and widely spread work, "
         "branching outcomes, few performers, rework; names such as decision, investigation) or administrative "
         "step (ranked).") + "</p>"
+    if len(items) > SUMMARY_MAX_ITEMS:  # 100,000 distinct activities made a page of 17 MB: the first ones here
+        body += "<p>" + p.esc(
+            f"De första {SUMMARY_MAX_ITEMS} av {len(items)} aktiviteterna visas; alla finns i arbetsboken, bladet "
+            "Automatiseringskandidater." if p.lang == "sv" else
+            f"The first {SUMMARY_MAX_ITEMS} of {len(items)} activities are shown; every one is in the workbook, "
+            "sheet Automation candidates.") + "</p>"
+        items = items[:SUMMARY_MAX_ITEMS]
     rows = []
     for c in items:
         status = t.get(f"st_{c.status}", c.status)

@@ -23,6 +23,7 @@ from ..analyses.models import ConformanceResult, ProcessModel
 from ..errors import AnalysisError
 from ..files import atomic_path, write_csv
 from ..formatting import fmt_number, fmt_share
+from ..textsafe import dot_html, dot_text, xml_text
 from .dot import write_rendered
 
 __all__ = ["petri_net_dot", "render_conformance", "render_petri_net", "write_bpmn", "write_conformance_csv",
@@ -42,9 +43,17 @@ def _layout_bpmn(bpmn: Any) -> Any:
 
     graph = copy.deepcopy(bpmn)
     layout = graph.get_layout()
+    # Names from the data: safe for DOT while graphviz lays them out, then safe for the XML file (textsafe).
+    named = [(node, node.get_name()) for node in graph.get_nodes()]
+    for node, name in named:
+        if isinstance(name, str):
+            node.set_name(dot_text(name))
     gviz = bpmn_visualizer.apply(graph, parameters={"format": "svg", "include_name_in_events": False,
                                                     "endpoints_shape": "box"})
     svg = graphviz.Source(gviz.source).pipe(format="svg")
+    for node, name in named:
+        if isinstance(name, str):
+            node.set_name(xml_text(name))
     nodes, flows = svg_pos_parser.apply(io.BytesIO(svg))  # ElementTree.parse takes a file object too
     for node in list(graph.get_nodes()):
         info = nodes.get(str(id(node)))
@@ -90,8 +99,14 @@ def write_pnml(model: ProcessModel, path: str | Path) -> Path:
     pm4py()
     from pm4py.objects.petri_net.exporter import exporter
 
+    net, initial, final = copy.deepcopy((model.net, model.initial_marking, model.final_marking))
+    for item in [*net.transitions, *net.places]:  # names and labels from the data, as XML can carry them
+        if isinstance(item.name, str):
+            item.name = xml_text(item.name)
+        if isinstance(getattr(item, "label", None), str):
+            item.label = xml_text(item.label)
     with atomic_path(path) as tmp:
-        exporter.apply(model.net, model.initial_marking, str(tmp), final_marking=model.final_marking)
+        exporter.apply(net, initial, str(tmp), final_marking=final)
     return Path(path)
 
 
@@ -152,7 +167,7 @@ def petri_net_dot(
             dot.node(ids[id(trans)], label="", shape="box", width="0.12", height="0.4", style="filled",
                      fillcolor="#343a40", fixedsize="true")
             continue
-        label = html.escape(str(trans.label))
+        label = dot_html(trans.label)
         problems = highlight.get(str(trans.label), 0)
         if problems:
             dot.node(ids[id(trans)], shape="box", style="rounded,filled", fillcolor="#ffc9c9", color="#c92a2a",

@@ -36,6 +36,7 @@ from ..analyses.discovery import END, START_NODE, DirectlyFollowsGraph, Simplifi
 from ..errors import ConfigError
 from ..files import write_csv
 from ..formatting import fmt_duration, fmt_number, fmt_percent
+from ..textsafe import dot_html
 from .dot import pipe_dot, write_images, write_rendered
 from .handover_map import DELAY_CLASSES, DELAY_COLOURS
 
@@ -143,8 +144,8 @@ def _simplification_line(dfg: DirectlyFollowsGraph, simp: Simplification | None,
 
 def _header_html(title: str, lines: Sequence[str], legend: str) -> str:
     """The graph label: the title and its lines on the left, the legend on the right."""
-    text = "".join(f'{html.escape(line)}<BR ALIGN="LEFT"/>' for line in lines)
-    left = (f'<FONT POINT-SIZE="24"><B>{html.escape(title)}</B></FONT><BR ALIGN="LEFT"/>'
+    text = "".join(f'{dot_html(line)}<BR ALIGN="LEFT"/>' for line in lines)
+    left = (f'<FONT POINT-SIZE="24"><B>{dot_html(title)}</B></FONT><BR ALIGN="LEFT"/>'
             f'<FONT POINT-SIZE="8"> </FONT><BR ALIGN="LEFT"/><FONT POINT-SIZE="14">{text}</FONT>')
     return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4"><TR>'
             f'<TD VALIGN="TOP" ALIGN="LEFT" BALIGN="LEFT">{left}</TD>'
@@ -246,7 +247,7 @@ def process_map_dot(
         row = rows[node_id]
         share = int(row.events) / max_events
         cls = _share_class(share, len(NODE_COLOURS))
-        text = "<BR/>".join(f"<B>{html.escape(part)}</B>" for part in _wrap(str(row.activity)))
+        text = "<BR/>".join(f"<B>{dot_html(part)}</B>" for part in _wrap(str(row.activity)))
         detail = f"{fmt_number(int(row.events), lang, 0)} {t['events']}"
         if show_service:
             service = float(getattr(row, service_column))

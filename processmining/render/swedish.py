@@ -83,11 +83,19 @@ _RULES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"timestamp in the future", "tidpunkt i framtiden"),
     (r"timestamp before (?P<date>\S+) \(implausible\)", r"tidpunkt före \g<date> (orimlig)"),
     (r"unparseable start time", "starttiden kan inte tolkas"),
+    (r"timestamp outside the representable range \(years (?P<span>\S+)\)",
+     r"tidpunkt utanför det tidsintervall som kan hanteras (åren \g<span>)"),
+    (r"impossible UTC offset \(beyond ±18:00, or minutes of 60 or more\)",
+     "omöjlig UTC-förskjutning (mer än ±18:00, eller minst 60 minuter)"),
     (r"start before (?P<date>\S+) \(implausible\)", r"starttid före \g<date> (orimlig)"),
     (r"start after completion", "start efter avslut"),
     (r"lifecycle transition (?P<value>.*) not used", r"livscykelövergången \g<value> används inte"),
     (r"start without complete", "start utan avslut"),
     (r"expected (?P<want>\d+) fields, found (?P<got>\d+)", r"\g<want> fält väntades, \g<got> fanns"),
+    (r"expected (?P<want>\d+) fields, found (?P<got>\d+); a quote opened in this row is not closed, so "
+     r"(?P<lines>[\d,]+) lines were read as one row",
+     r"\g<want> fält väntades, \g<got> fanns; ett citattecken i raden stängs aldrig, så \g<lines> rader "
+     r"lästes som en"),
     (r"not a valid XES <(?P<type>\w+)>",
      lambda m: f"inte ett giltigt XES-värde av typen {_XES_TYPES.get(m['type'], m['type'])}"),
     # ---- reading the file
@@ -218,10 +226,10 @@ _RULES: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
      r"\g<n> kant(er) med färre än \g<k> ärenden i båda perioderna visas inte."),
     (r"no unit column: handovers are shown between \(pseudonymised\) case officers",
      "ingen enhetskolumn: överlämningarna visas mellan (pseudonymiserade) handläggare"),
-    (r"no unit column, and case officers are not pseudonymised: no handover graph \(pass --handover-level "
-     r"resource --show-names to draw one with real ids\)",
-     "ingen enhetskolumn, och handläggarna är inte pseudonymiserade: ingen överlämningsgraf (ange "
-     "--handover-level resource --show-names för att rita en med riktiga id:n)"),
+    (r"no unit column, and case officers are not pseudonymised: no handover graph \(run "
+     r"`processmining handovers LOG --level resource --show-names` to draw one with real ids\)",
+     "ingen enhetskolumn, och handläggarna är inte pseudonymiserade: ingen överlämningsgraf (kör "
+     "`processmining handovers LOG --level resource --show-names` för att rita en med riktiga id:n)"),
     (r"the log has neither a unit nor a resource column: no handover graph",
      "loggen har varken en enhets- eller en handläggarkolumn: ingen överlämningsgraf"),
     (r"the log has no resource column: system users cannot be recognised, every step counts as manual",
