@@ -20,9 +20,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .analysis import Analysis, AnalysisOptions, analyze_log, summary_of, timed
+from .analysis import EDGES_CSV, SUMMARY_MAX_EDGES, Analysis, AnalysisOptions, analyze_log, summary_of, timed
 from .errors import ConfigError
-from .files import write_text
+from .files import write_csv, write_text
 
 if TYPE_CHECKING:
     from .render.parallel import ChartWorker
@@ -96,6 +96,8 @@ def write_reports(
         written.append(write_summary(analysis, out / "summary.json", summary=summary))
         rejects = out / "rejects.csv"
         written.append(write_rejects(analysis.log, rejects))
+        if len(analysis.dfg.edges) > SUMMARY_MAX_EDGES:  # summary.json lists the most frequent: every edge here
+            written.append(write_csv(analysis.dfg.edges, out / EDGES_CSV))
     began = time.perf_counter()
     data = ChartInput.of(analysis) if excel or html else None
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="maps") as threads:

@@ -405,3 +405,29 @@ def test_an_unbalanced_quote_is_a_clear_answer(tmp_path: Path) -> None:
     rows[10] = 'c10;"Granska;2025-01-02 10:00'
     path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
     validate(path)
+
+
+def test_summary_json_lists_at_most_the_most_frequent_edges_and_every_edge_goes_to_a_csv(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A log with far more distinct edges than anyone can read: summary.json stays bounded and says where the
+    rest is; edges.csv beside it holds every edge (issue 20: top-N in the outputs, the full table as CSV)."""
+    import pandas as pd
+
+    from processmining import analysis, reports
+    from processmining.analysis import analyze_log, summary_of
+    from processmining.ingest import read_log
+    from processmining.reports import write_reports
+
+    rows = [(f"c{i // 3}", f"Steg {i}", f"2024-01-{1 + (i % 3):02d} 10:00:00") for i in range(3 * 40)]
+    pd.DataFrame(rows, columns=["Ärende", "Aktivitet", "Tidpunkt"]).to_csv(tmp_path / "wide.csv", index=False)
+    log = read_log(tmp_path / "wide.csv", pseudonymise=False)
+    result = analyze_log(log)
+    monkeypatch.setattr(analysis, "SUMMARY_MAX_EDGES", 25)  # the bound the code reads, small for a small log
+    monkeypatch.setattr(reports, "SUMMARY_MAX_EDGES", 25)
+    summary = summary_of(result)
+    written = write_reports(result, tmp_path / "out", excel=False, html=False, maps=False)
+    assert len(result.dfg.edges) == 80 and len(summary["edges"]) == 25 and summary["edges_omitted"] == 55
+    assert "edges.csv" in summary["edges_note"]
+    every = pd.read_csv(tmp_path / "out" / "edges.csv", sep=";", decimal=",", encoding="utf-8-sig")
+    assert len(every) == 80 and (tmp_path / "out" / "edges.csv") in written
+    assert json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))["edges_omitted"] == 55
