@@ -168,11 +168,28 @@ class Ledger:
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-                self._conn.execute("PRAGMA journal_mode=WAL")
-                self._conn.execute("PRAGMA synchronous=FULL")
-                self._migrate(self._conn)
+                self._set_up(self._conn)
         except (sqlite3.Error, OSError) as exc:
             raise AutomationError(f"{self.path}: cannot open the automation ledger ({exc})") from exc
+
+    @classmethod
+    def _set_up(cls, conn: sqlite3.Connection, *, patience: float = 30.0) -> None:
+        """WAL mode and the tables. Switching a new file to WAL takes an exclusive lock, and SQLite answers
+        "database is locked" at once (without its busy timeout) while another run opens the same new file:
+        so two runs started together retry here, with backoff, for up to ``patience`` seconds."""
+        deadline = time.monotonic() + patience
+        delay = 0.01
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=FULL")
+                cls._migrate(conn)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() + delay > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
 
     @staticmethod
     def _migrate(conn: sqlite3.Connection) -> None:
