@@ -166,6 +166,7 @@ def _stages(path: str, out: str) -> None:
     t = time.perf_counter()
     from processmining.analysis import AnalysisOptions, analyze_log
     from processmining.ingest import sha256_of, sniff
+    from processmining.ingest.options import ReadOptions
     from processmining.ingest.profiles import resolve_profile
     from processmining.ingest.tables import read_csv_table
     from processmining.ingest.validation import table_to_log
@@ -181,9 +182,7 @@ def _stages(path: str, out: str) -> None:
     t = time.perf_counter()
     log = table_to_log(raw.frame, path=path, sha256=sha256_of(Path(path)), fmt=sniffed.format,
                        rows_read=raw.rows_read, row_numbers=raw.row_numbers, reader_rejects=raw.rejects,
-                       notes=raw.notes, excel_epoch=raw.excel_epoch, profile=prof, columns=None, strict=False,
-                       pseudonymise=True, key=None, merge_label_variants=None, dayfirst=None, timezone=None,
-                       now=None, drop_duplicates=None)
+                       notes=raw.notes, excel_epoch=raw.excel_epoch, options=ReadOptions(profile=prof))
     del raw
     times["validate"] = time.perf_counter() - t
     analysis = analyze_log(log, AnalysisOptions())

@@ -63,6 +63,7 @@ __all__ = [
     "UnitOption",
     "input_options",
     "open_log",
+    "read_options",
 ]
 
 INPUT_PANEL = "Input options"
@@ -361,18 +362,26 @@ def open_log(
         started = start_reading(path, profile=profile)
     from ..ingest import read_log
 
+    return read_log(path, options=read_options(profile=profile, case=case, activity=activity, timestamp=timestamp,
+                                               start=start, resource=resource, unit=unit, sheet=sheet,
+                                               dayfirst=dayfirst, strict=strict, pseudonymise=pseudonymise,
+                                               merge_labels=merge_labels, drop_duplicates=drop_duplicates),
+                    on_read=on_read, started=started)
+
+
+def read_options(*, profile: Path | str | None = None, case: str | None = None, activity: str | None = None,
+                 timestamp: str | None = None, start: str | None = None, resource: str | None = None,
+                 unit: str | None = None, sheet: str | None = None, dayfirst: bool | None = None, strict: bool = False,
+                 pseudonymise: bool = True, merge_labels: bool = False, drop_duplicates: bool = False) -> Any:
+    """The library's :class:`~processmining.ingest.options.ReadOptions` of the input options (:data:`InputArgs`):
+    a flag left off defers to the profile."""
+    from ..ingest.options import ReadOptions
+    from ..ingest.profiles import resolve_profile
+
     overrides = {"case": case, "activity": activity, "timestamp": timestamp, "start": start,
                  "resource": resource, "unit": unit}
-    return read_log(
-        path,
-        profile=profile,
-        columns={role: column for role, column in overrides.items() if column},
-        sheet=sheet,
-        strict=strict,
-        pseudonymise=pseudonymise,
-        merge_label_variants=True if merge_labels else None,
-        drop_duplicates=True if drop_duplicates else None,
-        dayfirst=dayfirst,
-        on_read=on_read,
-        started=started,
-    )
+    return ReadOptions(profile=resolve_profile(profile),
+                       columns={role: column for role, column in overrides.items() if column} or None,
+                       sheet=sheet, strict=strict, pseudonymise=pseudonymise,
+                       merge_label_variants=True if merge_labels else None,
+                       drop_duplicates=True if drop_duplicates else None, dayfirst=dayfirst)

@@ -27,6 +27,7 @@ from .sniff import sniff as sniff
 
 if TYPE_CHECKING:
     from .limits import Limits
+    from .options import ReadOptions
     from .privacy import load_key, mask_personal_numbers, pseudonymise, write_key
     from .profiles import Profile, load_profile
     from .reader import read_log, write_rejects
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Limits",
     "Profile",
+    "ReadOptions",
     "load_key",
     "load_profile",
     "mask_personal_numbers",
@@ -48,7 +50,7 @@ __all__ = [
 
 #: Where each public name lives.
 _HOME = {
-    "Limits": "limits",
+    "Limits": "limits", "ReadOptions": "options",
     "Profile": "profiles", "load_profile": "profiles", "resolve_profile": "profiles",
     "load_key": "privacy", "mask_personal_numbers": "privacy", "pseudonymise": "privacy", "write_key": "privacy",
     "read_log": "reader", "write_rejects": "reader", "merged_starts": "validation", "table_to_log": "validation",

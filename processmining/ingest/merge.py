@@ -78,6 +78,7 @@ import pandas as pd
 from ..errors import ConfigError, StrictModeError
 from ..files import write_csv
 from ..log import ACTIVITY, CASE, ROW, SOURCE_SYSTEM, START, TIMESTAMP, EventLog, Source, empty_rejects
+from .options import ReadOptions
 from .profiles import Profile, parse_profile, resolve_profile
 
 __all__ = [
@@ -507,10 +508,12 @@ def merge_logs(
     logs: list[EventLog] = []
     keys: list[KeyNormalisation] = []
     normalised: list[pd.Series] = []
+    shared = ReadOptions(strict=strict, pseudonymise=pseudonymise, key=pseudonym_key,
+                         merge_label_variants=merge_label_variants, drop_duplicates=drop_duplicates)
     for spec in sources:
-        log = read_log(spec.path, profile=spec.profile, columns=dict(spec.columns) or None, strict=strict,
-                       pseudonymise=pseudonymise, key=pseudonym_key, merge_label_variants=merge_label_variants,
-                       drop_duplicates=drop_duplicates, now=now_ts - spec.clock_offset)
+        log = read_log(spec.path, options=shared.replace(profile=resolve_profile(spec.profile),
+                                                         columns=dict(spec.columns) or None,
+                                                         now=now_ts - spec.clock_offset))
         logs.append(log)
         key = spec.key or join.normalise
         keys.append(key)

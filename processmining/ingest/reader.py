@@ -14,6 +14,7 @@ from ..log import EventLog
 from .arrow_csv import StartedRead
 from .limits import Limits, applied, resolve_limits
 from .mapping import detect_roles
+from .options import ReadOptions
 from .profiles import Profile, resolve_profile
 from .sniff import sha256_of, sniff
 from .tables import read_csv_table, read_parquet_table, read_xlsx_table
@@ -39,6 +40,7 @@ def read_log(
     on_read: Callable[[], None] | None = None,
     started: StartedRead | None = None,
     limits: Limits | None = None,
+    options: ReadOptions | None = None,
 ) -> EventLog:
     """Read an exported event log and validate it into an :class:`EventLog`.
 
@@ -67,39 +69,35 @@ def read_log(
             (:func:`~processmining.ingest.arrow_csv.start_reading`; the command line does); the same log.
         limits: the reader's limits (decompressed size and ratio, line and header length); default: the
             profile's ``[limits]``, else the environment's, else the defaults (:mod:`processmining.ingest.limits`).
+        options: every choice above at once (:class:`~processmining.ingest.options.ReadOptions`, e.g. from the
+            command line); where it is given, the keywords above are not used.
 
     Raises:
         UnreadableFileError, MissingColumnsError, TimestampError, StrictModeError, ConfigError: each
         with a one-line message naming the file and what to do.
     """
     path = Path(path)
-    prof = resolve_profile(profile)
-    if limits is None:
-        limits = resolve_limits(prof.limits if prof else None, source=prof.path if prof else "profile")
+    if options is None:
+        options = ReadOptions(profile=resolve_profile(profile), columns=columns, sheet=sheet, strict=strict,
+                              pseudonymise=pseudonymise, key=key, merge_label_variants=merge_label_variants,
+                              drop_duplicates=drop_duplicates, dayfirst=dayfirst, timezone=timezone, now=now,
+                              limits=limits)
+    prof = options.profile
+    limits = options.limits or resolve_limits(prof.limits if prof else None, source=prof.path if prof else "profile")
     with applied(limits):
-        return _read(path, prof, columns=columns, sheet=sheet, strict=strict, pseudonymise=pseudonymise, key=key,
-                     merge_label_variants=merge_label_variants, dayfirst=dayfirst, timezone=timezone, now=now,
-                     drop_duplicates=drop_duplicates, on_read=on_read, started=started)
+        return _read(path, options, on_read=on_read, started=started)
 
 
-def _read(
-    path: Path, prof: Profile | None, *, columns: Mapping[str, str] | None, sheet: str | None, strict: bool,
-    pseudonymise: bool, key: bytes | None, merge_label_variants: bool | None, dayfirst: bool | None,
-    timezone: str | None, now: pd.Timestamp | None, drop_duplicates: bool | None, on_read: Callable[[], None] | None,
-    started: StartedRead | None,
-) -> EventLog:
+def _read(path: Path, options: ReadOptions, *, on_read: Callable[[], None] | None,
+          started: StartedRead | None) -> EventLog:
+    prof, columns, sheet = options.profile, options.columns, options.sheet
     sniffed = sniff(path, declared=prof.format if prof else None)
-    options = {
-        "profile": prof, "columns": columns, "strict": strict, "pseudonymise": pseudonymise, "key": key,
-        "merge_label_variants": merge_label_variants, "dayfirst": dayfirst, "timezone": timezone, "now": now,
-        "drop_duplicates": drop_duplicates,
-    }
     # The file's SHA-256 (provenance) is computed on a thread beside the single-threaded work: hashlib
     # lets go of the GIL, so it takes the second core (0.2 s at 1.1M events off the wall). Not during
     # Arrow's CSV read, which uses both cores itself.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as hashing:
         if sniffed.format == "xes":
-            return _read_xes(path, hashing.submit(sha256_of, path), on_read=on_read, **options)
+            return _read_xes(path, hashing.submit(sha256_of, path), on_read=on_read, options=options)
         digest: Future[str]
         if sniffed.format == "parquet":
             digest = hashing.submit(sha256_of, path)
@@ -123,11 +121,11 @@ def _read(
         return table_to_log(
             raw.frame, path=str(path), sha256=digest, fmt=sniffed.format, rows_read=raw.rows_read,
             row_numbers=raw.row_numbers, reader_rejects=raw.rejects, notes=raw.notes, excel_epoch=raw.excel_epoch,
-            **options,  # type: ignore[arg-type]
+            options=options,
         )
 
 
-def _read_xes(path: Path, digest: Future[str], *, on_read: Callable[[], None] | None, **options: object) -> EventLog:
+def _read_xes(path: Path, digest: Future[str], *, on_read: Callable[[], None] | None, options: ReadOptions) -> EventLog:
     from .xes import read_xes_table
 
     table = read_xes_table(path)
@@ -142,7 +140,7 @@ def _read_xes(path: Path, digest: Future[str], *, on_read: Callable[[], None] | 
     frame = table.frame
     return table_to_log(
         frame, path=str(path), sha256=digest, fmt="xes", rows_read=len(frame), value_problems=table.invalid,
-        notes=notes, **options,  # type: ignore[arg-type]
+        notes=notes, options=options,
     )
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future
 from typing import Any
 
@@ -43,8 +43,9 @@ from ..log import (
     release_unused_memory,
 )
 from .mapping import LIFECYCLE_COMPLETE, LIFECYCLE_START, candidates, detect_roles
+from .options import ReadOptions
 from .privacy import are_pseudonyms, load_key, mask_and_count, mask_personal_numbers, pseudonymise
-from .profiles import DEFAULT_EARLIEST, Profile
+from .profiles import DEFAULT_EARLIEST
 from .timestamps import parse_timestamps, unparseable_reason
 
 __all__ = ["LIFECYCLE", "table_to_log"]
@@ -387,17 +388,8 @@ def table_to_log(
     sha256: str | Future[str],
     fmt: str,
     rows_read: int,
-    profile: Profile | None = None,
-    columns: Mapping[str, str] | None = None,
+    options: ReadOptions | None = None,
     row_numbers: np.ndarray | None = None,
-    strict: bool = False,
-    pseudonymise: bool = True,
-    key: bytes | None = None,
-    merge_label_variants: bool | None = None,
-    drop_duplicates: bool | None = None,
-    dayfirst: bool | None = None,
-    timezone: str | None = None,
-    now: pd.Timestamp | None = None,
     reader_rejects: pd.DataFrame | None = None,
     value_problems: pd.DataFrame | None = None,
     notes: Sequence[str] = (),
@@ -414,22 +406,13 @@ def table_to_log(
             file on a thread while this validates; it is awaited only when the log is made).
         fmt: csv, xlsx, xes, parquet or frame.
         rows_read: rows in the source: ``len(table)`` plus the reader's rejects.
-        profile: the source profile, if any.
-        columns: role -> source column overrides (case, activity, timestamp, start, resource, unit,
-            lifecycle); they win over the profile, which wins over header detection.
+        options: the read's choices (:class:`~processmining.ingest.options.ReadOptions`: profile, column
+            overrides, strictness, pseudonymisation and its key, label merging, duplicates, day order, time
+            zone, "now"). Where one is left ``None`` the profile decides, else the default: labels differing
+            only by case are only warned about; exact duplicate rows are kept as events and warned about
+            (published figures of real logs count them: sepsis.csv has one, helpdesk.xes.gz 127); naive times
+            are Europe/Stockholm; "now" is the current time.
         row_numbers: 1-based source row of each table row (default: ``@@source_row``, else 2, 3, ...).
-        strict: raise :class:`StrictModeError` when any row is rejected.
-        pseudonymise: replace resource names by keyed pseudonyms (needs a key when there are any).
-        key: the pseudonymisation key; default :func:`~processmining.ingest.privacy.load_key`.
-        merge_label_variants: merge activity labels differing only by case/whitespace (default: the
-            profile's ``[labels] merge_variants``, else only warn).
-        drop_duplicates: remove rows that are exact copies of an earlier row (all source columns
-            equal) and count them in ``Source.duplicates_removed`` (default: the profile's
-            ``[validation] drop_duplicates``, else keep them as events and warn). Published figures
-            of real logs count such rows as events (sepsis.csv has one, helpdesk.xes.gz 127).
-        dayfirst: day/month order for dates like 03/04/2025 (default: the profile's, else the data's).
-        timezone: time zone of naive times and of the log (default: the profile's, else Europe/Stockholm).
-        now: timestamps after this are rejected as in the future (default: the current time).
         reader_rejects: rows the reader could not use (row, column, value, reason).
         value_problems: cells the reader could not convert to their declared type (XES); a row whose
             case, activity or timestamp is among them is rejected with that reason.
@@ -443,6 +426,11 @@ def table_to_log(
         StrictModeError: ``strict`` and at least one row was rejected.
         ConfigError: resource names to pseudonymise and no key.
     """
+    options = options or ReadOptions()
+    profile, columns, strict, pseudonymise, key = (options.profile, options.columns, options.strict,
+                                                   options.pseudonymise, options.key)
+    merge_label_variants, drop_duplicates, dayfirst, timezone, now = (
+        options.merge_label_variants, options.drop_duplicates, options.dayfirst, options.timezone, options.now)
     notes_out: list[str] = list(notes)
     warnings: list[str] = []
     tz = timezone or (profile.timezone if profile else DEFAULT_TIMEZONE)
