@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -61,6 +61,19 @@ def print_json(payload: Any) -> None:
     """A command's ``--json`` result on stdout: one JSON document, UTF-8 as it is, no NaN, no raw control
     character from the data (:func:`processmining.textsafe.json_text`)."""
     typer.echo(json_text(json.dumps(payload, ensure_ascii=False, allow_nan=False)))
+
+
+def show_result(payload: Any, written: Sequence[Path], folder: Path | str | None, *,
+                human: Callable[[], None]) -> None:
+    """A command's result: ``payload`` (with the files written) as JSON on stdout where it is given (``--json``),
+    else the ``human`` report; then the line naming the files written, if any (on stderr)."""
+    if payload is not None:
+        payload["files"] = [str(p) for p in written]
+        print_json(payload)
+    else:
+        human()
+    if written:
+        say_written(written, folder)
 
 
 def say_written(written: Sequence[Path], folder: Path | str | None) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..formatting import fmt_figure
-from ._app import app, library_errors, out, print_json, say_written
+from ._app import app, library_errors, out, show_result
 from ._options import (
     CalendarKind,
     CalendarOption,
@@ -111,14 +111,8 @@ def bottlenecks(
                                      top=top, period=period.value)
         written = write_bottleneck_csvs(report, out_dir) if out_dir is not None else []
 
-    if json_output:
-        payload: dict[str, Any] = report.to_summary()
-        payload["files"] = [str(p) for p in written]
-        print_json(payload)
-    else:
-        _print_report(report, log_path, lang.value)
-    if written:
-        say_written(written, out_dir)
+    show_result(report.to_summary() if json_output else None, written, out_dir,
+                human=lambda: _print_report(report, log_path, lang.value))
 
 
 def _print_report(report: BottleneckReport, log_path: Path, lang: str) -> None:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ._app import app, err, library_errors, out, print_json, say_written
+from ..formatting import fmt_figure
+from ._app import app, err, library_errors, out, show_result
 from ._options import (
     CalendarKind,
     CalendarOption,
@@ -102,16 +102,13 @@ def handovers(
         payload: dict[str, Any] = {"handovers": analysis.to_summary()}
         if comparison is not None:
             payload["comparison"] = comparison.to_summary()
-        payload["files"] = [str(p) for p in written]
-        print_json(payload)
-        return
-    _print_report(analysis, comparison, log_path)
-    say_written(written, out_dir)
+    show_result(payload if as_json else None, written, out_dir,
+                human=lambda: _print_report(analysis, comparison, log_path))
 
 
-def _n(value: float, digits: int = 1) -> str:
-    """A number for the report, or "-" where it was left out (about fewer than k cases)."""
-    return "-" if math.isnan(value) else f"{value:,.{digits}f}"
+def _en(value: Any, decimals: int = 1) -> str:
+    """The report's numbers: English (the handovers report is printed in English), "-" where left out."""
+    return fmt_figure(value, "en", decimals)
 
 
 def _print_report(a: HandoverAnalysis, cmp: HandoverComparison | None, log_path: Path) -> None:
@@ -121,8 +118,8 @@ def _print_report(a: HandoverAnalysis, cmp: HandoverComparison | None, log_path:
     say = out.print
     say(f"Handovers between {who} in {log_path.name}: {a.graph.number_of_nodes()} {who}, "
         f"{a.graph.number_of_edges()} edges, {c['handovers']:,} handovers in {c['cases']:,} cases "
-        f"({c['cases_with_handover']:,} with at least one; median {_n(c['handovers_per_case_median'])}, "
-        f"mean {_n(c['handovers_per_case_mean'])} per case).", markup=False, soft_wrap=True)
+        f"({c['cases_with_handover']:,} with at least one; median {_en(c['handovers_per_case_median'])}, "
+        f"mean {_en(c['handovers_per_case_mean'])} per case).", markup=False, soft_wrap=True)
     say(f"Working time: {a.calendar.describe('en')}.", markup=False, soft_wrap=True)
     if len(a.nodes):
         say("Hubs (PageRank by handovers; betweenness by 1/handovers):", markup=False)
@@ -134,7 +131,7 @@ def _print_report(a: HandoverAnalysis, cmp: HandoverComparison | None, log_path:
         say("Most frequent handovers (median waiting time, working days / calendar days):", markup=False)
         for r in a.edges.head(10).itertuples():
             say(f"  {r.source} -> {r.target}: {r.handovers:,} in {r.cases:,} cases, median "
-                f"{_n(r.median_delay_workdays, 2)} wd / {_n(r.median_delay_days, 2)} d", markup=False, soft_wrap=True)
+                f"{_en(r.median_delay_workdays, 2)} wd / {_en(r.median_delay_days, 2)} d", markup=False, soft_wrap=True)
     say(f"Ping-pong (A -> B -> A in three consecutive events): {c['pingpongs']:,} in "
         f"{c['cases_with_pingpong']:,} cases.", markup=False, soft_wrap=True)
     for r in a.pingpong.head(5).itertuples():
@@ -143,20 +140,20 @@ def _print_report(a: HandoverAnalysis, cmp: HandoverComparison | None, log_path:
     labels = {"handover": "at a handover", "within": "within one " + ("unit" if a.level == "unit" else "officer"),
               "unknown": "to or from an event without " + ("unit" if a.level == "unit" else "resource")}
     for r in a.waiting.itertuples():
-        say(f"Waiting {labels[r.kind]}: median {_n(r.median_wait_workdays, 2)} working days "
-            f"({_n(r.median_wait_days, 2)} calendar days), mean {_n(r.mean_wait_workdays, 2)} "
-            f"({_n(r.mean_wait_days, 2)}) over {r.transitions:,} steps", markup=False, soft_wrap=True)
+        say(f"Waiting {labels[r.kind]}: median {_en(r.median_wait_workdays, 2)} working days "
+            f"({_en(r.median_wait_days, 2)} calendar days), mean {_en(r.mean_wait_workdays, 2)} "
+            f"({_en(r.mean_wait_days, 2)}) over {r.transitions:,} steps", markup=False, soft_wrap=True)
     for note in a.notes:
         say(f"Note: {note}", markup=False, soft_wrap=True)
     if cmp is not None:
         s = cmp.edges["status"].value_counts()
         say(f"Before/after {cmp.before_date.isoformat()} (by case start): {cmp.cases_before:,} / "
-            f"{cmp.cases_after:,} cases; handovers per case {_n(cmp.before.counts['handovers_per_case_mean'], 2)}"
-            f" -> {_n(cmp.after.counts['handovers_per_case_mean'], 2)}; edges grew {s.get('grew', 0)}, shrank "
+            f"{cmp.cases_after:,} cases; handovers per case {_en(cmp.before.counts['handovers_per_case_mean'], 2)}"
+            f" -> {_en(cmp.after.counts['handovers_per_case_mean'], 2)}; edges grew {s.get('grew', 0)}, shrank "
             f"{s.get('shrank', 0)}, appeared {s.get('appeared', 0)}, vanished {s.get('vanished', 0)}.",
             markup=False, soft_wrap=True)
         for r in cmp.edges.head(5).itertuples():
-            say(f"  {r.source} -> {r.target}: {r.status}, {_n(r.per100_before)} -> {_n(r.per100_after)} "
+            say(f"  {r.source} -> {r.target}: {r.status}, {_en(r.per100_before)} -> {_en(r.per100_after)} "
                 "per 100 cases", markup=False, soft_wrap=True)
         for note in cmp.notes:
             say(f"Note: {note}", markup=False, soft_wrap=True)

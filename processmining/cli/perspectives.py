@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ._app import app, library_errors, out, print_json, say_written
+from ._app import app, library_errors, out, show_result
 from ._options import (
     CalendarKind,
     CalendarOption,
@@ -72,14 +72,8 @@ def perspectives(
         result = compare_groups(log, by, calendar=cal, top=top, min_cases=min_cases, min_ratio=min_ratio,
                                 min_difference=min_difference)
         written = _write_tables(result, out_dir) if out_dir is not None else []
-    if json_output:
-        payload: dict[str, Any] = result.to_summary()
-        payload["files"] = [str(p) for p in written]
-        print_json(payload)
-    else:
-        _print(result, log_path, lang.value)
-    if written:
-        say_written(written, out_dir)
+    show_result(result.to_summary() if json_output else None, written, out_dir,
+                human=lambda: _print(result, log_path, lang.value))
 
 
 def _write_tables(result: PerspectiveResult, directory: Path) -> list[Path]:
