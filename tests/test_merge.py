@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from processmining.errors import ConfigError, MissingColumnsError, StrictModeError
-from processmining.ingest import read_log
+from processmining.ingest import ReadOptions, load_profile, read_log
 from processmining.ingest.merge import (
     SOURCE_KEY,
     JoinKey,
@@ -206,8 +206,8 @@ def test_key_normalisation_steps() -> None:
 
 # ---- the library entry points and the committed example ---------------------------------------------
 def test_open_sources_reads_one_file_merges_several_or_a_project(demo: Split) -> None:
-    one = open_sources([demo.folder / "single.csv"], profiles=[DEMO_PROFILE])
-    assert one.source.format == "csv" and one.n_events == demo.original.n_events
+    one, report = open_sources([demo.folder / "single.csv"], options=ReadOptions(profile=load_profile(DEMO_PROFILE)))
+    assert one.source.format == "csv" and one.n_events == demo.original.n_events and report is None
     project = load_project(demo.folder / SPLIT_FILES[2])
     many = merge_sources([demo.folder / SPLIT_FILES[0], demo.folder / SPLIT_FILES[1]],
                          profiles=[DEMO_PROFILE, project.sources[1].profile], join_key="Diarienummer,Ärende-ID",
@@ -215,11 +215,17 @@ def test_open_sources_reads_one_file_merges_several_or_a_project(demo: Split) ->
     assert [s.system for s in many.report.sources] == ["case_system", "payments"]
     assert many.log.n_events == demo.original.n_events  # unmatched and malformed keys are not in the case system
     assert set(many.report.unmatched_keys) == set(demo.split.unmatched_keys) | set(demo.split.malformed_keys)
-    from_project = open_sources(project=demo.folder / SPLIT_FILES[2])
-    assert from_project.n_events == demo.original.n_events
+    from_project, merged = open_sources(project=demo.folder / SPLIT_FILES[2])
+    assert from_project.n_events == demo.original.n_events and merged is not None
+    assert [s.system for s in merged.sources] == ["ärendesystem", "ekonomisystem"]
     assert any("not in ärendesystem" in w for w in from_project.source.warnings)
     with pytest.raises(ConfigError, match="not both"):
         open_sources([demo.folder / "single.csv"], project=demo.folder / SPLIT_FILES[2])
+    with pytest.raises(ConfigError, match="--case cannot be used with several sources"):
+        open_sources([demo.folder / SPLIT_FILES[0], demo.folder / SPLIT_FILES[1]],
+                     options=ReadOptions(columns={"case": "Diarienummer"}))
+    with pytest.raises(ConfigError, match="no event log given"):
+        open_sources([])
 
 
 def test_committed_example_is_what_sample_split_writes(demo: Split) -> None:

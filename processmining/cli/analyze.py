@@ -21,8 +21,8 @@ from ._options import (
     SourceArgs,
     analysis_options,
     input_options,
-    open_log,
     option_group,
+    read_options,
     source_options,
 )
 from .filter_options import filter_log
@@ -88,30 +88,14 @@ def _one_file(log_paths: list[Path], *, project: Path | None, join_key: str | No
 def _open(log_paths: list[Path], out_dir: Path, *, project: Path | None, join_key: str | None,
           key_prefix: list[str] | None, clock_offset: list[str] | None, open_args: dict[str, Any],
           on_read: Callable[[], None] | None = None, started: StartedRead | None = None) -> Any:
-    """One file: read it with the input options (``on_read``: called once it is parsed). Several files or a
-    project: merge them, and write the merge report beside the other reports (``on_read`` is called after)."""
-    if _one_file(log_paths, project=project, join_key=join_key, key_prefix=key_prefix, clock_offset=clock_offset):
-        return open_log(log_paths[0], on_read=on_read, started=started, start_read=False, **open_args), []
-    from ..errors import ConfigError
-    from ..ingest.merge import merge_sources, write_merge_report
+    """The log of the sources (the library's ``open_sources``) and, where several were merged, the merge
+    report written beside the other reports."""
+    from ..ingest.merge import open_sources, write_merge_report
 
-    if project is None and not log_paths:
-        raise ConfigError("no event log given: pass LOG (one or more files) or --project FILE")
-    unsupported = [f"--{k.replace('_', '-')}" for k in ("case", "activity", "timestamp", "start", "resource", "unit",
-                                                        "sheet", "dayfirst") if open_args.get(k) is not None]
-    if unsupported:
-        raise ConfigError(f"{', '.join(unsupported)} cannot be used with several sources; put the columns in each "
-                          "source's profile or the project file")
-    profile = open_args["profile"]
-    result = merge_sources(log_paths, project=project, join_key=join_key,
-                           profiles=[profile] if profile else [], strip_prefixes=key_prefix or [],
-                           offsets=clock_offset or [], pseudonymise=open_args["pseudonymise"],
-                           strict=open_args["strict"],
-                           merge_label_variants=True if open_args["merge_labels"] else None,
-                           drop_duplicates=True if open_args["drop_duplicates"] else None)
-    if on_read is not None:
-        on_read()
-    return result.log, write_merge_report(result.report, out_dir)
+    opened = open_sources(log_paths, project=project, join_key=join_key, strip_prefixes=key_prefix or [],
+                          offsets=clock_offset or [], options=read_options(**open_args), on_read=on_read,
+                          started=started)
+    return opened.log, write_merge_report(opened.report, out_dir) if opened.report is not None else []
 
 
 def _run(log_paths: list[Path], out_dir: Path, *, open_args: dict[str, Any], option_args: dict[str, Any],

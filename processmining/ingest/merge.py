@@ -67,10 +67,10 @@ import datetime as dt
 import hashlib
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -79,6 +79,9 @@ from ..errors import ConfigError, StrictModeError
 from ..files import write_csv
 from ..log import ACTIVITY, CASE, ROW, SOURCE_SYSTEM, START, TIMESTAMP, EventLog, Source, empty_rejects
 from .options import ReadOptions
+
+if TYPE_CHECKING:
+    from .arrow_csv import StartedRead
 from .profiles import Profile, parse_profile, resolve_profile
 
 __all__ = [
@@ -95,6 +98,7 @@ __all__ = [
     "merge_logs",
     "merge_project",
     "merge_sources",
+    "OpenedSources",
     "open_sources",
     "parse_offset",
     "write_log",
@@ -851,46 +855,58 @@ def merge_sources(
     return merge_logs(specs, join=join, **options)
 
 
+class OpenedSources(NamedTuple):
+    """What :func:`open_sources` gives: the log, and the merge report where several sources were merged."""
+
+    log: EventLog
+    report: MergeReport | None
+
+
 def open_sources(
     paths: Sequence[str | Path] = (),
     *,
     project: str | Path | None = None,
     join_key: str | None = None,
-    profiles: Sequence[Profile | str | Path | None] = (),
     strip_prefixes: Sequence[str] = (),
     offsets: Sequence[str] = (),
-    **options: Any,
-) -> EventLog:
-    """One log from one file, several files or a project file (for ``processmining analyze``).
+    options: ReadOptions | None = None,
+    on_read: Callable[[], None] | None = None,
+    started: StartedRead | None = None,
+) -> OpenedSources:
+    """One log from one file, several files or a project file: what ``processmining analyze LOG...`` reads.
 
-    One path and no project: exactly :func:`~processmining.ingest.read_log` (``options`` as there,
-    ``profiles`` one profile, ``join_key`` the case column). Otherwise :func:`merge_sources`; the
-    merge report's problems are in the log's ``source.warnings`` and its counts in ``source.notes``.
+    One path and nothing to merge (no project, key, prefix or offset): exactly
+    :func:`~processmining.ingest.read_log` with ``options`` (``on_read`` and ``started`` as there).
+    Otherwise :func:`merge_sources` with the options' profile (for every path), pseudonymisation,
+    strictness, label merging and duplicates; the report's problems are also in the log's
+    ``source.warnings`` and its counts in ``source.notes``; ``on_read`` is called once merged.
 
-    Args:
-        paths: the exports.
-        project: a project file instead of paths.
-        join_key: the case-key column (``"COL"`` or ``"COL1,COL2"``, one per path).
-        profiles: one profile for all paths or one per path.
-        strip_prefixes: key prefixes to remove before matching (several files only).
-        offsets: clock offsets per path (several files only).
-        options: ``pseudonymise``, ``strict``, ``merge_label_variants``, ``drop_duplicates`` and, for
-            one file, anything else :func:`~processmining.ingest.read_log` takes (its ``key`` is
-            ``pseudonym_key`` here).
+    Raises:
+        ConfigError: no source at all; column overrides, a sheet or a day order with several sources (they
+            belong in each source's profile or the project file); both paths and a project.
     """
-    if project is None and len(paths) == 1:
-        from . import read_log
+    options = options or ReadOptions()
+    if project is None and len(paths) == 1 and not (join_key or strip_prefixes or offsets):
+        from .reader import read_log
 
-        if len(profiles) > 1:
-            raise ConfigError(f"{len(profiles)} profiles for 1 file")
-        read_options = dict(options)
-        if "pseudonym_key" in read_options:
-            read_options["key"] = read_options.pop("pseudonym_key")
-        if join_key:
-            read_options["columns"] = {**read_options.get("columns", {}), "case": join_key}
-        return read_log(paths[0], profile=profiles[0] if profiles else None, **read_options)
-    return merge_sources(paths, project=project, join_key=join_key, profiles=profiles,
-                         strip_prefixes=strip_prefixes, offsets=offsets, **options).log
+        return OpenedSources(read_log(paths[0], options=options, on_read=on_read, started=started), None)
+    if project is None and not paths:
+        raise ConfigError("no event log given: pass LOG (one or more files) or --project FILE")
+    unsupported = [f"--{name}" for name, given in (
+        *((role, role in (options.columns or {})) for role in ("case", "activity", "timestamp", "start", "resource",
+                                                                  "unit")),
+        ("sheet", options.sheet is not None), ("dayfirst", options.dayfirst is not None)) if given]
+    if unsupported:
+        raise ConfigError(f"{', '.join(unsupported)} cannot be used with several sources; put the columns in each "
+                          "source's profile or the project file")
+    result = merge_sources(paths, project=project, join_key=join_key,
+                           profiles=[options.profile] if options.profile else [], strip_prefixes=strip_prefixes,
+                           offsets=offsets, pseudonymise=options.pseudonymise, pseudonym_key=options.key,
+                           strict=options.strict, merge_label_variants=options.merge_label_variants,
+                           drop_duplicates=options.drop_duplicates)
+    if on_read is not None:
+        on_read()
+    return OpenedSources(result.log, result.report)
 
 
 # ---- files ----------------------------------------------------------------------------------------
