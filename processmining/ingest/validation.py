@@ -17,6 +17,7 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -427,28 +428,91 @@ def table_to_log(
         ConfigError: resource names to pseudonymise and no key.
     """
     options = options or ReadOptions()
-    profile, columns, strict, pseudonymise, key = (options.profile, options.columns, options.strict,
-                                                   options.pseudonymise, options.key)
-    merge_label_variants, drop_duplicates, dayfirst, timezone, now = (
-        options.merge_label_variants, options.drop_duplicates, options.dayfirst, options.timezone, options.now)
     notes_out: list[str] = list(notes)
     warnings: list[str] = []
-    tz = timezone or (profile.timezone if profile else DEFAULT_TIMEZONE)
+    settings = _settings(options, fmt, decimal)
+    rows, source, reader = _source_table(table, row_numbers, reader_rejects, rows_read, settings.text, notes_out)
+    roles = _roles(source, path, options, notes_out)
+    rejects = _Rejects(rows)
+    if value_problems is not None and len(value_problems):
+        _reader_problems(value_problems, roles, rows, rejects, warnings)
+    required = _required_values(source, roles, rejects, settings, path=path, fmt=fmt, excel_epoch=excel_epoch,
+                                profile=options.profile, notes=notes_out)
+    is_start = _lifecycle_transitions(source, roles.get("lifecycle"), rejects, notes_out)
+    duplicated = _exact_duplicates(source, required, rejects, rows, settings.drop, notes_out, warnings)
+    merged, start_ts = _lifecycle_pairs(source, roles.get("lifecycle"), required, is_start, rejects, rows,
+                                        duplicated, settings.tz, notes_out)
+    keep = ~rejects.rejected & ~duplicated & ~merged
+    rejects_frame = rejects.frame(reader)
+    if options.strict and len(rejects_frame):
+        raise StrictModeError(_first_reject_message(path, rejects_frame))
+    events = _events(source, roles, required, start_ts, keep, rows, settings, options.profile, notes_out, warnings)
+    protected = _privacy(events, source, roles, required, keep, options, notes_out, warnings)
+    if settings.text:
+        _numbers_in_text(events.frame, protected.resource_like, settings.decimal, notes_out)
+    mapping = ColumnMapping(
+        case=roles["case"], activity=roles["activity"], timestamp=roles["timestamp"], start=roles.get("start"),
+        resource=roles.get("resource"), unit=roles.get("unit"), lifecycle=roles.get("lifecycle"),
+        attributes=tuple(events.renamed),
+    )
+    if isinstance(sha256, Future):
+        sha256 = sha256.result()
+    n_duplicates = int(duplicated.sum())
+    src = Source(path=path, sha256=sha256, format=fmt, rows_read=rows_read, mapping=mapping,
+                 duplicates_removed=n_duplicates, timezone=settings.tz, notes=tuple(notes_out),
+                 warnings=tuple(warnings), pseudonymised=protected.pseudonymised)
+    log = EventLog.from_frame(events.frame, source=src, rejects=rejects_frame, timezone=settings.tz,
+                              known_codes=protected.known_codes)
+    del events, rejects
+    release_unused_memory()  # validation's temporaries, before the analyses allocate theirs
+    n_merged = int(merged.sum())
+    if rows_read != log.n_events + len(rejects_frame) + n_duplicates + n_merged:
+        raise AssertionError(
+            f"{path}: rows read {rows_read} != events {log.n_events} + rejects {len(rejects_frame)} "
+            f"+ duplicates {n_duplicates} + merged starts {n_merged}"
+        )
+    return log
+
+
+# ---- the steps of table_to_log, in their order -----------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _Settings:
+    """The read's choices as the validation uses them (the options, else the profile, else the defaults)."""
+
+    tz: str
+    dayfirst: bool | None
+    merge: bool
+    drop: bool
+    earliest_date: dt.date
+    earliest: pd.Timestamp
+    now: pd.Timestamp
+    decimal: str | None
+    text: bool  # CSV or XLSX: every value is text
+
+
+def _settings(options: ReadOptions, fmt: str, decimal: str | None) -> _Settings:
+    profile = options.profile
+    tz = options.timezone or (profile.timezone if profile else DEFAULT_TIMEZONE)
     try:
         zoneinfo.ZoneInfo(tz)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"unknown time zone {tz!r} (e.g. Europe/Stockholm)") from exc
-    if dayfirst is None and profile is not None:
-        dayfirst = profile.dayfirst
-    merge = merge_label_variants if merge_label_variants is not None else bool(profile and profile.merge_label_variants)
-    drop = drop_duplicates if drop_duplicates is not None else bool(profile and profile.drop_duplicates)
+    dayfirst = options.dayfirst if options.dayfirst is not None or profile is None else profile.dayfirst
+    merge = (options.merge_label_variants if options.merge_label_variants is not None
+             else bool(profile and profile.merge_label_variants))
+    drop = options.drop_duplicates if options.drop_duplicates is not None else bool(profile and profile.drop_duplicates)
     earliest_date = profile.earliest if profile else DEFAULT_EARLIEST
-    earliest = pd.Timestamp(earliest_date).tz_localize(tz)
+    now = options.now
     now_ts = pd.Timestamp.now(tz=tz) if now is None else (now.tz_localize(tz) if now.tzinfo is None else now)
-    decimal = decimal or (profile.decimal if profile else None)
-    fmt_text = fmt in ("csv", "xlsx")
+    return _Settings(tz=tz, dayfirst=dayfirst, merge=merge, drop=drop, earliest_date=earliest_date,
+                     earliest=pd.Timestamp(earliest_date).tz_localize(tz), now=now_ts,
+                     decimal=decimal or (profile.decimal if profile else None), text=fmt in ("csv", "xlsx"))
 
-    # ---- rows, source columns, roles ---------------------------------------------------------------
+
+def _source_table(table: pd.DataFrame, row_numbers: np.ndarray | None, reader_rejects: pd.DataFrame | None,
+                  rows_read: int, text: bool, notes: list[str]) -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame]:
+    """The rows' source numbers, the source columns (without the row column or a pandas index) and the reader's
+    rejects; checks that rows read = rows here + the reader's rejects."""
     if row_numbers is None:
         row_numbers = (table[ROW].to_numpy(dtype="int64") if ROW in table.columns
                        else np.arange(2, len(table) + 2, dtype="int64"))
@@ -460,42 +524,66 @@ def table_to_log(
         raise ValueError(f"rows_read {rows_read} != {len(table)} rows + {len(reader)} reader rejects")
     source = table.drop(columns=[ROW]) if ROW in table.columns else table
     source = source.reset_index(drop=True)
-    if fmt_text:
-        source = _drop_pandas_index(source, notes_out)
-    source_columns = [str(c) for c in source.columns]
+    if text:
+        source = _drop_pandas_index(source, notes)
+    return rows, source, reader
+
+
+def _roles(source: pd.DataFrame, path: str, options: ReadOptions, notes: list[str]) -> dict[str, str]:
+    """Which source column plays which role (case, activity, timestamp, start, resource, unit, lifecycle)."""
 
     def distinct(column: str) -> list[str]:
         values = source[column]
         return [str(v) for v in values.dropna().unique()[:64]] if values.nunique(dropna=True) <= 64 else ["?"]
 
-    roles, mapping_notes = detect_roles(source_columns, path=path, profile=profile, overrides=columns,
-                                        distinct_values=distinct)
-    notes_out += mapping_notes
-    case_col, act_col, ts_col = roles["case"], roles["activity"], roles["timestamp"]
-    start_col, lc_col = roles.get("start"), roles.get("lifecycle")
-    rejects = _Rejects(rows)
-    n = len(source)
+    roles, mapping_notes = detect_roles([str(c) for c in source.columns], path=path, profile=options.profile,
+                                        overrides=options.columns, distinct_values=distinct)
+    notes += mapping_notes
+    return roles
 
-    # ---- the reader's cell problems that concern a role ----------------------------------------------
-    if value_problems is not None and len(value_problems):
-        role_cols = {c for c in (case_col, act_col, ts_col, start_col) if c}
-        position = pd.Series(np.arange(n), index=rows)
-        relevant = value_problems[value_problems["column"].isin(role_cols) & value_problems["row"].isin(rows)]
-        for column, block in relevant.groupby("column", sort=False):
-            mask = np.zeros(n, dtype=bool)
-            mask[position.loc[block["row"].to_numpy()].to_numpy()] = True
-            values = np.full(n, None, dtype=object)
-            values[position.loc[block["row"].to_numpy()].to_numpy()] = block["value"].to_numpy()
-            reasons = np.full(n, None, dtype=object)
-            reasons[position.loc[block["row"].to_numpy()].to_numpy()] = block["reason"].to_numpy()
-            rejects.add(mask, str(column), values, reasons)
-        others = value_problems[~value_problems.index.isin(relevant.index)]
-        if len(others):
-            first = others.iloc[0]
-            warnings.append(f"{len(others)} attribute value(s) could not be read as their declared type and are "
-                            f"empty (first: row {int(first['row'])}, column {first['column']}: {first['value']!r})")
 
-    # ---- required values and timestamps ------------------------------------------------------------
+def _reader_problems(value_problems: pd.DataFrame, roles: dict[str, str], rows: np.ndarray, rejects: _Rejects,
+                     warnings: list[str]) -> None:
+    """The reader's cell problems: a row whose case, activity or time is among them is rejected with that reason;
+    the others are one warning."""
+    n = len(rows)
+    role_cols = {roles.get(r) for r in ("case", "activity", "timestamp", "start")} - {None}
+    position = pd.Series(np.arange(n), index=rows)
+    relevant = value_problems[value_problems["column"].isin(role_cols) & value_problems["row"].isin(rows)]
+    for column, block in relevant.groupby("column", sort=False):
+        mask = np.zeros(n, dtype=bool)
+        mask[position.loc[block["row"].to_numpy()].to_numpy()] = True
+        values = np.full(n, None, dtype=object)
+        values[position.loc[block["row"].to_numpy()].to_numpy()] = block["value"].to_numpy()
+        reasons = np.full(n, None, dtype=object)
+        reasons[position.loc[block["row"].to_numpy()].to_numpy()] = block["reason"].to_numpy()
+        rejects.add(mask, str(column), values, reasons)
+    others = value_problems[~value_problems.index.isin(relevant.index)]
+    if len(others):
+        first = others.iloc[0]
+        warnings.append(f"{len(others)} attribute value(s) could not be read as their declared type and are "
+                        f"empty (first: row {int(first['row'])}, column {first['column']}: {first['value']!r})")
+
+
+@dataclass(frozen=True, slots=True)
+class _Required:
+    """The three required values of every row (and the start time), as read and checked."""
+
+    case: pd.Series
+    activity: pd.Series
+    case_encoded: Any
+    activity_encoded: Any
+    ts: pd.Series
+    wall: Any  # the wall-clock times the parser read (for the duplicate check)
+    start: pd.Series | None
+
+
+def _required_values(source: pd.DataFrame, roles: dict[str, str], rejects: _Rejects, settings: _Settings, *,
+                     path: str, fmt: str, excel_epoch: dt.datetime | None, profile: Any,
+                     notes: list[str]) -> _Required:
+    """Case id, activity and completion time of every row (a row without one is rejected), and the start time;
+    times in the future, implausibly early or a start after its completion are rejected."""
+    case_col, act_col, ts_col, start_col = roles["case"], roles["activity"], roles["timestamp"], roles.get("start")
     case = _ids(source[case_col])
     activity = _ids(source[act_col]) if not (pd.api.types.is_string_dtype(source[act_col])
                                               and source[act_col].dtype != object) else source[act_col]
@@ -504,32 +592,38 @@ def table_to_log(
     activity_encoded = _dictionary(activity) if pd.api.types.is_string_dtype(activity) else None
     rejects.add(_blank(activity, activity_encoded), act_col, activity, "missing activity")
     fmt_string = profile.timestamp_format if profile else None
-    times = parse_timestamps(source[ts_col], column=ts_col, path=path, timezone=tz, fmt=fmt_string,
-                             dayfirst=dayfirst, excel_epoch=excel_epoch if fmt == "xlsx" else None)
-    notes_out += list(times.notes)
+    times = parse_timestamps(source[ts_col], column=ts_col, path=path, timezone=settings.tz, fmt=fmt_string,
+                             dayfirst=settings.dayfirst, excel_epoch=excel_epoch if fmt == "xlsx" else None)
+    notes += list(times.notes)
     raw_ts = source[ts_col]
     rejects.add(times.missing, ts_col, raw_ts, "missing timestamp")
     rejects.add(times.unparseable, ts_col, raw_ts, _time_reasons(times.unparseable, raw_ts, "timestamp"))
     ts = times.values
-    rejects.add((ts > now_ts).to_numpy(dtype=bool, na_value=False), ts_col, raw_ts, "timestamp in the future")
-    rejects.add((ts < earliest).to_numpy(dtype=bool, na_value=False), ts_col, raw_ts,
-                f"timestamp before {earliest_date.isoformat()} (implausible)")
+    rejects.add((ts > settings.now).to_numpy(dtype=bool, na_value=False), ts_col, raw_ts, "timestamp in the future")
+    rejects.add((ts < settings.earliest).to_numpy(dtype=bool, na_value=False), ts_col, raw_ts,
+                f"timestamp before {settings.earliest_date.isoformat()} (implausible)")
     start_ts: pd.Series | None = None
     if start_col is not None:
-        started = parse_timestamps(source[start_col], column=start_col, path=path, timezone=tz, fmt=fmt_string,
-                                   dayfirst=dayfirst, excel_epoch=excel_epoch if fmt == "xlsx" else None)
-        notes_out += list(started.notes)
+        started = parse_timestamps(source[start_col], column=start_col, path=path, timezone=settings.tz,
+                                   fmt=fmt_string, dayfirst=settings.dayfirst,
+                                   excel_epoch=excel_epoch if fmt == "xlsx" else None)
+        notes += list(started.notes)
         raw_start = source[start_col]
         rejects.add(started.unparseable, start_col, raw_start,
                     _time_reasons(started.unparseable, raw_start, "start time"))
         start_ts = started.values
-        rejects.add((start_ts < earliest).to_numpy(dtype=bool, na_value=False), start_col, raw_start,
-                    f"start before {earliest_date.isoformat()} (implausible)")
+        rejects.add((start_ts < settings.earliest).to_numpy(dtype=bool, na_value=False), start_col, raw_start,
+                    f"start before {settings.earliest_date.isoformat()} (implausible)")
         rejects.add((start_ts > ts).to_numpy(dtype=bool, na_value=False), start_col, raw_start,
                     "start after completion")
+    return _Required(case=case, activity=activity, case_encoded=case_encoded, activity_encoded=activity_encoded,
+                     ts=ts, wall=times.wall, start=start_ts)
 
-    # ---- lifecycle transitions -----------------------------------------------------------------------
-    is_start = np.zeros(n, dtype=bool)
+
+def _lifecycle_transitions(source: pd.DataFrame, lc_col: str | None, rejects: _Rejects,
+                           notes: list[str]) -> np.ndarray:
+    """Which rows are starts (lifecycle ``start``); transitions other than start and complete are rejected."""
+    is_start = np.zeros(len(source), dtype=bool)
     if lc_col is not None:
         lc_text = _ids(source[lc_col])
         word = lc_text.str.strip().str.casefold().fillna("")
@@ -541,27 +635,40 @@ def table_to_log(
             reasons = ("lifecycle transition " + lc_text.fillna("").str.strip() + " not used").to_numpy(dtype=object)
             rejects.add(other, lc_col, lc_text, reasons)
         if (unknown & ~rejects.rejected).any():
-            notes_out.append(f"column {lc_col}: {int(unknown.sum())} event(s) with lifecycle 'unknown' "
-                             "kept as completions")
+            notes.append(f"column {lc_col}: {int(unknown.sum())} event(s) with lifecycle 'unknown' "
+                         "kept as completions")
+    return is_start
 
-    # ---- exact duplicates (all source columns equal), among rows not rejected --------------------------
-    duplicated = _duplicate_rows(source, case, ts, case_encoded, wall=times.wall)
+
+def _exact_duplicates(source: pd.DataFrame, required: _Required, rejects: _Rejects, rows: np.ndarray, drop: bool,
+                      notes: list[str], warnings: list[str]) -> np.ndarray:
+    """Rows that are exact copies (all source columns equal) of an earlier row not rejected: removed where asked
+    (counted), else kept as events with a warning (then none is marked)."""
+    duplicated = _duplicate_rows(source, required.case, required.ts, required.case_encoded, wall=required.wall)
     duplicated &= ~rejects.rejected
     if duplicated.any():
         count = int(duplicated.sum())
         examples = ", ".join(str(r) for r in rows[duplicated][:5]) + (", ..." if count > 5 else "")
         if drop:
-            notes_out.append(f"{count} exact duplicate row(s) removed (row {examples})")
+            notes.append(f"{count} exact duplicate row(s) removed (row {examples})")
         else:
             warnings.append(f"{count} row(s) are exact copies of an earlier row (row {examples}); kept as events. "
                             "Pass --drop-duplicates (or drop_duplicates in the profile) to remove them")
             duplicated[:] = False
-    n_duplicates = int(duplicated.sum())
+    return duplicated
 
-    # ---- lifecycle pairs -----------------------------------------------------------------------------
+
+def _lifecycle_pairs(source: pd.DataFrame, lc_col: str | None, required: _Required, is_start: np.ndarray,
+                     rejects: _Rejects, rows: np.ndarray, duplicated: np.ndarray, tz: str,
+                     notes: list[str]) -> tuple[np.ndarray, pd.Series | None]:
+    """Start/complete pairs merged into one event each (the start rows marked, their times the completions'
+    start times); a start without its completion is rejected."""
+    n = len(source)
+    start_ts = required.start
     alive = ~rejects.rejected & ~duplicated
     merged = np.zeros(n, dtype=bool)
     if (is_start & alive).any():
+        case, activity, ts = required.case, required.activity, required.ts
         idx = np.flatnonzero(alive)
         group = pd.MultiIndex.from_arrays([case.to_numpy()[idx], activity.to_numpy()[idx]]).factorize()[0]
         utc = ts.iloc[idx].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
@@ -574,29 +681,44 @@ def table_to_log(
         lonely[idx[unpaired]] = True
         rejects.add(lonely, lc_col or "", _ids(source[lc_col]) if lc_col else np.full(n, None),
                     "start without complete")
-        notes_out.append(f"lifecycle: {int(paired.sum())} start/complete pair(s) merged into one event each "
-                         f"(start_timestamp); {int((~is_start[idx] & np.isnat(start_time)).sum())} completion(s) "
-                         "without a start kept")
+        notes.append(f"lifecycle: {int(paired.sum())} start/complete pair(s) merged into one event each "
+                     f"(start_timestamp); {int((~is_start[idx] & np.isnat(start_time)).sum())} completion(s) "
+                     "without a start kept")
         start_ts = paired_start if start_ts is None else start_ts.where(start_ts.notna(), paired_start)
-    keep = ~rejects.rejected & ~duplicated & ~merged
-    rejects_frame = rejects.frame(reader)
-    if strict and len(rejects_frame):
-        raise StrictModeError(_first_reject_message(path, rejects_frame))
+    return merged, start_ts
 
-    # ---- the events ------------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class _Events:
+    """The kept rows as the log's frame, and what was renamed or relabelled on the way."""
+
+    frame: pd.DataFrame
+    renamed: list[tuple[str, str]]
+    role_columns: dict[str, str]
+    relabelled: Any
+    everything: bool
+
+
+def _events(source: pd.DataFrame, roles: dict[str, str], required: _Required, start_ts: pd.Series | None,
+            keep: np.ndarray, rows: np.ndarray, settings: _Settings, profile: Any, notes: list[str],
+            warnings: list[str]) -> _Events:
+    """The kept rows with the contract's column names, the other columns as attributes (renamed by the profile),
+    label variants merged where asked, and empty text cells missing."""
+    case_col, act_col, ts_col, start_col = roles["case"], roles["activity"], roles["timestamp"], roles.get("start")
+    source_columns = [str(c) for c in source.columns]
     everything = bool(keep.all())
 
     def kept(values: pd.Series) -> pd.Series:
         """The kept rows (all of them, when nothing was rejected: no copy)."""
         return (values if everything else values[keep]).reset_index(drop=True)
 
-    events: dict[str, Any] = {CASE: kept(case)}
-    kept_activity = kept(activity)
-    kept_activity, label_warnings, label_notes, relabelled = _label_variants(kept_activity, merge)
+    events: dict[str, Any] = {CASE: kept(required.case)}
+    kept_activity = kept(required.activity)
+    kept_activity, label_warnings, label_notes, relabelled = _label_variants(kept_activity, settings.merge)
     warnings += label_warnings
-    notes_out += label_notes
+    notes += label_notes
     events[ACTIVITY] = kept_activity
-    events[TIMESTAMP] = kept(ts)
+    events[TIMESTAMP] = kept(required.ts)
     if start_ts is not None and kept(start_ts).notna().any():
         events[START] = kept(start_ts)
     role_columns = {roles[r]: _ROLE_TARGETS[r] for r in ("resource", "unit", "lifecycle") if r in roles}
@@ -621,15 +743,29 @@ def table_to_log(
         events[target] = kept(source[column])
     events[ROW] = pd.Series(rows[keep], dtype="int64")
     frame = pd.DataFrame(events)
-    if fmt_text:  # an empty cell is a missing value
+    if settings.text:  # an empty cell is a missing value
         for column in frame.columns:
             values = frame[column]
             if column not in (CASE, ACTIVITY, TIMESTAMP, START, ROW) and pd.api.types.is_string_dtype(values):
                 empty = pc.fill_null(pc.equal(arrow_text(values), ""), False).to_numpy(zero_copy_only=False)
                 if empty.any():
                     frame[column] = values.mask(empty)
+    return _Events(frame=frame, renamed=renamed, role_columns=role_columns, relabelled=relabelled,
+                   everything=everything)
 
-    # ---- privacy ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class _Protected:
+    known_codes: dict[str, Any]
+    resource_like: list[str]
+    pseudonymised: bool
+
+
+def _privacy(events: _Events, source: pd.DataFrame, roles: dict[str, str], required: _Required, keep: np.ndarray,
+             options: ReadOptions, notes: list[str], warnings: list[str]) -> _Protected:
+    """Personal identity numbers masked in every text column; case officers pseudonymised (where asked); the
+    kept case ids and activities as the log's codes."""
+    frame = events.frame
     masked_total, masked_columns = 0, set()
     for column in frame.columns:
         if column in (CASE, TIMESTAMP, START, ROW):
@@ -641,71 +777,54 @@ def table_to_log(
             masked_columns.add(column)
             frame[column] = after
     if masked_total:
-        notes_out.append(f"{masked_total} value(s) with a Swedish personal identity number masked (********-****)")
+        notes.append(f"{masked_total} value(s) with a Swedish personal identity number masked (********-****)")
     # The kept rows' case ids as the log's codes, from the encoding made for the checks above (the log would
     # otherwise encode the million ids again). The distinct ids decide as well as every row would whether
     # one holds a personal identity number (masking is per value).
-    case_codes = compact_codes(case_encoded, None if everything else keep)
+    everything = events.everything
+    case_codes = compact_codes(required.case_encoded, None if everything else keep)
     known_codes = {CASE: case_codes}
-    if activity_encoded is not None and ACTIVITY not in masked_columns:  # activities as they are in the frame
-        known_codes[ACTIVITY] = _relabelled(compact_codes(activity_encoded, None if everything else keep), relabelled)
+    if required.activity_encoded is not None and ACTIVITY not in masked_columns:  # activities as in the frame
+        known_codes[ACTIVITY] = _relabelled(compact_codes(required.activity_encoded, None if everything else keep),
+                                            events.relabelled)
     case_ids = pd.Series(case_codes[1], dtype=_TEXT) if len(frame) else frame[CASE]
     if mask_personal_numbers(case_ids) is not case_ids:
         warnings.append("some case ids contain a Swedish personal identity number; they are kept as ids "
                         "(pseudonymise them in the source system)")
     resource_like = [RESOURCE] if RESOURCE in frame.columns else []
-    for column in candidates(source_columns, "resource"):
-        target = dict(renamed).get(column, column)
-        if target in frame.columns and target not in resource_like and column not in role_columns:
+    for column in candidates([str(c) for c in source.columns], "resource"):
+        target = dict(events.renamed).get(column, column)
+        if target in frame.columns and target not in resource_like and column not in events.role_columns:
             resource_like.append(target)
     pseudonymised = False
     if resource_like and any(frame[c].notna().any() for c in resource_like):
         # A file this tool wrote (a merged log) holds pseudonyms already: kept as they are (no key needed),
         # not pseudonyms of pseudonyms; the log counts as pseudonymised, whatever --no-pseudonymise says.
         already = [c for c in resource_like if are_pseudonyms(frame[c])]
-        hashed = [c for c in resource_like if c not in already] if pseudonymise else []
+        hashed = [c for c in resource_like if c not in already] if options.pseudonymise else []
         if hashed:
-            secret = key if key is not None else load_key()
+            secret = options.key if options.key is not None else load_key()
             for column in hashed:
                 frame[column] = pseudonymise_column(frame[column], secret)
-            notes_out.append(f"pseudonymised with the key: {', '.join(hashed)}")
+            notes.append(f"pseudonymised with the key: {', '.join(hashed)}")
         if already:
-            notes_out.append(f"already pseudonyms, kept as they are: {', '.join(already)}")
+            notes.append(f"already pseudonyms, kept as they are: {', '.join(already)}")
         pseudonymised = RESOURCE in hashed or RESOURCE in already
+    return _Protected(known_codes=known_codes, resource_like=resource_like, pseudonymised=pseudonymised)
 
-    # ---- numbers in text columns -----------------------------------------------------------------------
-    if fmt_text:
-        kinds: dict[str, list[str]] = {}
-        for column in frame.columns:
-            if column in (CASE, ACTIVITY, TIMESTAMP, START, ROW, RESOURCE, GROUP, LIFECYCLE) or column in resource_like:
-                continue
-            converted = _numeric(frame[column], decimal)
-            if converted is not None:
-                frame[column] = converted[0]
-                kinds.setdefault(converted[1], []).append(str(column))
-        for kind, names in kinds.items():
-            notes_out.append(f"numbers ({kind}): {', '.join(names)}")
 
-    mapping = ColumnMapping(
-        case=case_col, activity=act_col, timestamp=ts_col, start=start_col, resource=roles.get("resource"),
-        unit=roles.get("unit"), lifecycle=lc_col, attributes=tuple(renamed),
-    )
-    if isinstance(sha256, Future):
-        sha256 = sha256.result()
-    src = Source(path=path, sha256=sha256, format=fmt, rows_read=rows_read, mapping=mapping,
-                 duplicates_removed=n_duplicates, timezone=tz, notes=tuple(notes_out), warnings=tuple(warnings),
-                 pseudonymised=pseudonymised)
-    log = EventLog.from_frame(frame, source=src, rejects=rejects_frame, timezone=tz,
-                              known_codes=known_codes)
-    del frame, rejects
-    release_unused_memory()  # validation's temporaries, before the analyses allocate theirs
-    n_merged = int(merged.sum())
-    if rows_read != log.n_events + len(rejects_frame) + n_duplicates + n_merged:
-        raise AssertionError(
-            f"{path}: rows read {rows_read} != events {log.n_events} + rejects {len(rejects_frame)} "
-            f"+ duplicates {n_duplicates} + merged starts {n_merged}"
-        )
-    return log
+def _numbers_in_text(frame: pd.DataFrame, resource_like: list[str], decimal: str | None, notes: list[str]) -> None:
+    """Text columns of a CSV or workbook that hold numbers become numbers (decimal comma or point)."""
+    kinds: dict[str, list[str]] = {}
+    for column in frame.columns:
+        if column in (CASE, ACTIVITY, TIMESTAMP, START, ROW, RESOURCE, GROUP, LIFECYCLE) or column in resource_like:
+            continue
+        converted = _numeric(frame[column], decimal)
+        if converted is not None:
+            frame[column] = converted[0]
+            kinds.setdefault(converted[1], []).append(str(column))
+    for kind, names in kinds.items():
+        notes.append(f"numbers ({kind}): {', '.join(names)}")
 
 
 def pseudonymise_column(values: pd.Series, key: bytes) -> pd.Series:
