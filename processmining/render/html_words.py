@@ -83,7 +83,7 @@ WORDS: dict[str, dict[str, str]] = {
         "candidates": "Automatiseringskandidater", "cand_caption": "Aktiviteter efter hur väl de lämpar sig för "
         "automatisering", "status": "Status", "hours": "Timmar per år", "why": "Varför",
         "st_ranked": "Kandidat", "st_needs_human": "Kräver beslut av människa",
-        "st_already_automated": "Redan automatiserad", "st_external": "Görs av sökanden",
+        "st_already_automated": "Redan automatiserad", "st_external": "Händelse utifrån",
         "st_too_few_events": "För få händelser", "cand_note": "Poäng 0–1: viktat medel av volym, förutsägbarhet, "
         "jämnhet, kö och omarbete. Steg som kräver ett beslut av en människa rangordnas aldrig.",
         "quality": "Datakvalitet", "quality_text": "{read} rader lästa: {kept} händelser används, {rejected} rader "
@@ -173,7 +173,7 @@ WORDS: dict[str, dict[str, str]] = {
         "candidates": "Automation candidates", "cand_caption": "Activities by how well they suit automation",
         "status": "Status", "hours": "Hours a year", "why": "Why",
         "st_ranked": "Candidate", "st_needs_human": "Needs a human decision",
-        "st_already_automated": "Already automated", "st_external": "Done by the applicant",
+        "st_already_automated": "Already automated", "st_external": "Outside event",
         "st_too_few_events": "Too few events", "cand_note": "Score 0–1: a weighted mean of volume, predictability, "
         "steadiness, queue and rework. Steps that need a human decision are never ranked.",
         "quality": "Data quality", "quality_text": "{read} rows read: {kept} events used, {rejected} rows rejected "
