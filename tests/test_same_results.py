@@ -372,3 +372,38 @@ def test_group_medians_and_quantiles_equal_pandas(seed: int) -> None:
         np.testing.assert_array_equal(got[q], table[q].to_numpy())
     np.testing.assert_array_equal(got["n"], grouped.count().reindex(range(groups), fill_value=0).to_numpy())
     assert np.isnan(got["median"][7]) and got["n"][7] == 0 and np.isnan(got["median"][groups - 1])
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_many_groups_at_once_equal_pandas_and_numpy(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The path for many groups (one sort of all values, for exports with tens of thousands of distinct edges)
+    gives pandas' medians and quantiles and numpy's p90 bit for bit, like the per-group path."""
+    from processmining.analyses import order_stats
+    from processmining.analyses.order_stats import group_order, group_stats, nan_p90, segment_p90
+
+    rng = np.random.default_rng(seed)
+    n, groups = 30_000, 5_000
+    codes = rng.integers(0, groups - 5, n)
+    codes[:40] = np.arange(40) + 4_900  # groups of one
+    values = np.round(rng.normal(2.0, 3.0, n), int(rng.integers(0, 3)))
+    values[rng.random(n) < 0.05] = np.nan
+    values[rng.random(n) < 0.002] = np.inf
+    values[rng.random(n) < 0.002] = -np.inf
+    values[codes == 7] = np.nan
+    quantiles = [0.1, 0.5, 0.9]
+    assert groups >= order_stats.MANY_GROUPS  # the path under test
+    got = group_stats(codes, values, groups, median=True, quantiles=quantiles)
+    grouped = pd.Series(values).groupby(codes)
+    np.testing.assert_array_equal(got["median"], grouped.median().reindex(range(groups)).to_numpy())
+    table = grouped.quantile(quantiles).unstack().reindex(range(groups))
+    for q in quantiles:
+        np.testing.assert_array_equal(got[q], table[q].to_numpy())
+    order, counts = group_order(codes, groups)
+    p90 = segment_p90(values[order], counts)
+    parts = np.split(values[order], np.cumsum(counts)[:-1])
+    with np.errstate(invalid="ignore"):
+        want = np.array([nan_p90(part) for part in parts])
+    np.testing.assert_array_equal(p90, want)
+    monkeypatch.setattr(order_stats, "MANY_GROUPS", 10**9)  # the per-group path gives the same
+    with np.errstate(invalid="ignore"):  # numpy's own nanquantile on a group with inf and -inf
+        np.testing.assert_array_equal(segment_p90(values[order], counts), want)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..calendar import WorkCalendar
 from ..log import ACTIVITY, START, TIMESTAMP, EventLog, factorize_sorted, release_unused_memory
-from .order_stats import nan_p90, segment_stats
+from .order_stats import nan_p90, segment_p90, segment_stats
 
 __all__ = ["EDGE_COLUMNS", "edge_stats", "edge_table", "provide_core_figures", "transition_waits"]
 
@@ -155,9 +155,8 @@ def _coded_edge_stats(tr: pd.DataFrame, source: np.ndarray, target: np.ndarray, 
     starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
     first = order[starts]
     counts = np.diff(np.r_[starts, len(key)])
-    bounds = starts[1:]
     values_of = {"wait_days": days, "wait_workdays": work}
-    p90 = {name: [nan_p90(part) for part in np.split(values[order], bounds)] for name, values in values_of.items()}
+    p90 = {name: segment_p90(values[order], counts) for name, values in values_of.items()}
     sorted_cases = cases[order]
     if len(cases) < 2 or bool((cases[1:] >= cases[:-1]).all()):
         # Rows in case order (a log's transitions are): within an edge the cases ascend, so its distinct

@@ -17,7 +17,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["group_order", "group_stats", "nan_p90", "segment_stats"]
+__all__ = ["MANY_GROUPS", "group_order", "group_stats", "nan_p90", "segment_p90", "segment_stats"]
+
+#: From this many groups on, the order statistics are found for all groups at once (one sort of every value by
+#: group and value) instead of one ``np.partition`` per group: with tens of thousands of small groups (an export
+#: of 20,000 distinct activities has 100,000 edges) the per-group Python calls took 5-25 s.
+MANY_GROUPS = 2_000
 
 
 def group_stats(codes: np.ndarray, values: np.ndarray, n_groups: int, *, median: bool = False,
@@ -66,6 +71,8 @@ def segment_stats(ordered: np.ndarray, counts: np.ndarray, *, median: bool = Fal
     starts = ends - counts
     qs = np.asarray(list(quantiles), dtype="float64")
     out: dict[str | float, np.ndarray] = {"n": counts.astype(np.int64)}
+    if n_groups >= MANY_GROUPS:
+        return _all_at_once(_sorted_within(ordered, counts), counts, starts, qs, median, out)
     med = np.full(n_groups, np.nan)
     qvals = np.full((len(qs), n_groups), np.nan)
     for group in np.flatnonzero(counts):
@@ -89,3 +96,76 @@ def segment_stats(ordered: np.ndarray, counts: np.ndarray, *, median: bool = Fal
     for i, q in enumerate(qs.tolist()):
         out[q] = qvals[i]
     return out
+
+
+def _sorted_within(ordered: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The values sorted within each group (groups stay in their order): one lexsort of (group, value)."""
+    owner = np.repeat(np.arange(len(counts)), counts)
+    return ordered[np.lexsort((ordered, owner))]
+
+
+def _all_at_once(sorted_values: np.ndarray, counts: np.ndarray, starts: np.ndarray, qs: np.ndarray, median: bool,
+                 out: dict[str | float, np.ndarray]) -> dict[str | float, np.ndarray]:
+    """:func:`segment_stats` for many groups: the same order statistics and pandas' same arithmetic, per array."""
+    has = counts > 0
+    n = counts[has]
+    base = starts[has]
+    with np.errstate(invalid="ignore"):  # both branches of each np.where are computed: inf - inf is NaN there
+        return _order_statistics(sorted_values, counts, has, n, base, qs, median, out)
+
+
+def _order_statistics(sorted_values: np.ndarray, counts: np.ndarray, has: np.ndarray, n: np.ndarray,
+                      base: np.ndarray, qs: np.ndarray, median: bool,
+                      out: dict[str | float, np.ndarray]) -> dict[str | float, np.ndarray]:
+    if median:
+        med = np.full(len(counts), np.nan)
+        half = n // 2
+        upper = sorted_values[base + half]
+        lower = sorted_values[base + np.maximum(half - 1, 0)]
+        med[has] = np.where(n % 2 == 1, upper, (lower + upper) / 2)
+        out["median"] = med
+    for q in qs.tolist():
+        where = q * (n - 1)  # pandas: q * (n - 1), its whole part the index and its fraction the weight
+        low = where.astype(np.int64)
+        frac = where % 1
+        high = np.minimum(low + 1, n - 1)
+        below, above = sorted_values[base + low], sorted_values[base + high]
+        values = np.full(len(counts), np.nan)
+        values[has] = np.where(frac == 0.0, below, below + (above - below) * frac)
+        out[q] = values
+    return out
+
+
+def segment_p90(ordered: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """:func:`nan_p90` of each group of values already in group order (group ``i`` the next ``counts[i]``
+    values), equal to it bit for bit: numpy's linear method (index ``(n - 1) * 0.9``, its ``_lerp``, which
+    computes from the upper value when the weight is 0.5 or more). One sort for all groups when there are
+    many (:data:`MANY_GROUPS`), else numpy per group."""
+    ordered = np.asarray(ordered, dtype="float64")
+    counts = np.asarray(counts, dtype=np.int64)
+    if len(counts) < MANY_GROUPS:
+        bounds = np.cumsum(counts)[:-1]
+        return np.asarray([nan_p90(part) for part in np.split(ordered, bounds)], dtype="float64")
+    missing = np.isnan(ordered)
+    if missing.any():  # numpy's nanquantile drops the missing values first
+        owner = np.repeat(np.arange(len(counts)), counts)
+        counts = np.bincount(owner[~missing], minlength=len(counts))
+        ordered = ordered[~missing]
+    starts = np.cumsum(counts) - counts
+    values = _sorted_within(ordered, counts)
+    result = np.full(len(counts), np.nan)
+    has = counts > 0
+    n, base = counts[has], starts[has]
+    virtual = (n - 1) * np.float64(0.9)
+    previous = np.floor(virtual)
+    last = virtual >= n - 1  # numpy takes the last value there (index -1) and its weight is virtual - (-1)
+    previous_index = np.where(last, n - 1, previous.astype(np.int64))
+    next_index = np.where(last, n - 1, previous.astype(np.int64) + 1)
+    gamma = virtual - np.where(last, -1.0, previous)
+    a, b = values[base + previous_index], values[base + next_index]
+    with np.errstate(invalid="ignore"):  # inf - inf is NaN in numpy's own arithmetic too
+        diff = b - a
+        lerp = a + diff * gamma
+        lerp = np.where(gamma >= 0.5, b - diff * (1 - gamma), lerp)
+    result[has] = lerp
+    return result

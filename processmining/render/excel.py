@@ -1373,7 +1373,8 @@ def _sla_sheet(a: Analysis, s: Mapping[str, Any], cx: _Ctx) -> _Sheet:
 
 _STATUS = {
     "ranked": ("rangordnad", "ranked"), "needs_human": ("kräver människa", "needs a human"),
-    "already_automated": ("redan automatiserad", "already automated"), "external": ("händelse utifrån", "outside event"),
+    "already_automated": ("redan automatiserad", "already automated"),
+    "external": ("händelse utifrån", "outside event"),
     "too_few_events": ("för få händelser", "too few events"),
 }
 
