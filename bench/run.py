@@ -126,7 +126,8 @@ def _summarise(runs: list[Run]) -> dict[str, Any]:
 
 
 #: What the demo exports are made by: a kept file is used again only while these are unchanged.
-SIMULATOR = ("processmining/simulate.py", "processmining/cli/sample.py")
+SIMULATOR = ("processmining/simulate/__init__.py", "processmining/simulate/process.py",
+             "processmining/simulate/writers.py", "processmining/simulate/split.py", "processmining/cli/sample.py")
 
 
 def _recipe(cases: int) -> dict[str, Any]:

@@ -141,6 +141,21 @@ class WorkCalendar:
         working = self.is_working_day(grid)
         return full[number - lo], working[number - lo]
 
+    def local_working_seconds(self, local: np.ndarray) -> np.ndarray:
+        """W(t) of naive local wall-clock times (datetime64): :meth:`working_seconds` without time zones."""
+        return self._working_seconds_since_epoch(np.asarray(local, dtype="datetime64[s]"))
+
+    def local_time_at(self, seconds: np.ndarray) -> np.ndarray:
+        """The inverse of :meth:`local_working_seconds` (``se`` calendar): the local time (datetime64[s]) at
+        ``seconds`` working seconds from the epoch, within working hours of a working day. The demo simulator
+        moves events along working time with it."""
+        start_s = int(round(self.hours[0] * 3600))
+        day_len = int(round(self.hours_per_day * 3600))
+        count, rest = np.divmod(np.asarray(seconds, dtype=np.int64), day_len)
+        day = np.busday_offset(_EPOCH, count, roll="forward", holidays=self.holidays)
+        result: np.ndarray = day.astype("datetime64[s]") + (rest + start_s).astype("timedelta64[s]")
+        return result
+
     def working_seconds(self, values: pd.Series | pd.DatetimeIndex | np.ndarray) -> np.ndarray:
         """W(t): working seconds from a fixed epoch to each instant (NaN where missing).
 
