@@ -147,11 +147,41 @@ def _clock_text(minutes: int) -> str:
     return f"{sign}{hours:02d}:{rest:02d}"
 
 
+#: The demo export's profile: the case system's part of the split is the demo export, read the same way.
+DEMO_PROFILE = Path(__file__).resolve().parents[2] / "event_logs" / "profiles" / "demo.toml"
+
+
+def _profile_tables(path: Path, prefix: str) -> str:
+    """The tables of a profile file (everything but its name and description) as TOML under ``prefix``: the
+    case system's profile in the project file is the demo profile itself, never a second copy to keep equal."""
+    import tomllib
+
+    try:
+        profile = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: the demo profile cannot be read ({exc}); run from the project's checkout") from exc
+
+    def value(v: object) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, int | float):
+            return str(v)
+        return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    parts = []
+    for table, content in profile.items():
+        if isinstance(content, dict):
+            rows = "".join(f"{key} = {value(v)}\n" for key, v in content.items())
+            parts.append(f"[{prefix}.{table}]\n{rows}")
+    return "\n".join(parts)
+
+
 def split_project_toml(split: SplitResult) -> str:
     """The project file describing the two exports :func:`write_split` writes (paths beside it)."""
     minutes = int(split.offset.total_seconds() // 60)
     correction = _clock_text(-minutes)
     fast = f"{abs(minutes)} minute(s) {'fast' if minutes >= 0 else 'slow'}"
+    case_profile = _profile_tables(DEMO_PROFILE, "sources.profile")
     return f'''# A project: two exports of one grant process, merged into one event log.
 # Written by `processmining sample --split DIR` beside the two exports it names (paths are relative to
 # this file); the format is described in processmining/ingest/merge.py.
@@ -180,37 +210,7 @@ clock_offset = "+00:00"
 name = "Ärendesystemet"
 description = "Semicolon CSV from the case-handling system (the demo export without the payments)"
 
-[sources.profile.csv]
-delimiter = ";"
-encoding = "utf-8-sig"
-decimal = ","
-
-[sources.profile.columns]
-case = "Diarienummer"
-activity = "Aktivitet"
-timestamp = "Tidpunkt"
-start = "Starttid"
-resource = "Handläggare"
-unit = "Enhet"
-
-[sources.profile.attributes]
-Program = "case:program"
-Region = "case:region"
-Belopp = "case:amount"
-Beslut = "case:decision"
-Kommentar = "comment"
-
-[sources.profile.timestamps]
-format = "%Y-%m-%d %H:%M:%S"
-timezone = "Europe/Stockholm"
-earliest = "2000-01-01"
-
-[sources.profile.labels]
-merge_variants = true
-
-[sources.profile.validation]
-drop_duplicates = true
-
+{case_profile}
 [[sources]]
 system = "ekonomisystem"
 path = "{SPLIT_FILES[1]}"
