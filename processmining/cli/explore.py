@@ -21,15 +21,17 @@ from ._options import (
     HoursOption,
     InputArgs,
     Lang,
-    LogPath,
     MinGroupOption,
     Period,
+    SourceArgs,
     TargetDaysOption,
     TargetsFileOption,
     TopOption,
     input_options,
-    open_log,
+    read_options,
+    source_options,
 )
+from .analyze import LogPaths
 from .filter_options import FilterOption
 
 PANEL = "Explorer"
@@ -58,8 +60,9 @@ def is_loopback(host: str) -> bool:
 
 @app.command()
 @input_options()
+@source_options()
 def explore(
-    log_path: LogPath,
+    log_paths: LogPaths = None,
     port: PortOption = 8050,
     host: HostOption = "127.0.0.1",
     open_browser: OpenOption = False,
@@ -75,6 +78,7 @@ def explore(
     lang: LangOption = Lang.sv,
     *,
     inputs: InputArgs,
+    sources: SourceArgs,
 ) -> None:
     """Explore LOG in the browser: the process map with sliders, filters, drill-down and exports.
 
@@ -82,16 +86,21 @@ def explore(
     http://127.0.0.1:PORT/ until Ctrl+C. The figures are analyze's figures for the filtered cases; --filter
     opens the page with these filters set.
 
+    Several files are merged on their case key, or give --project (as analyze does).
+
     Example: processmining explore event_logs/demo.csv --profile demo --open
     """
     import uvicorn
 
     from ..explore import Explorer, ViewState, create_app, view_address
+    from ..ingest.merge import open_sources
     from ._engine import EngineName
     from .analyze import analysis_options_of
 
     with library_errors():
-        log = open_log(log_path, **inputs)
+        log = open_sources(log_paths or [], project=sources["project"], join_key=sources["join_key"],
+                           strip_prefixes=sources["key_prefix"] or [], offsets=sources["clock_offset"] or [],
+                           options=read_options(**inputs)).log
         options = analysis_options_of(dict(
             calendar=calendar, hours=hours, clock_stop=clock_stop, target_days=target_days, targets_file=targets_file,
             end_activity=end_activity, top=top, period=Period.month, activities=None, paths=None,
