@@ -31,6 +31,8 @@ from .formatting import json_float, json_ready
 from .log import GROUP, RESOURCE, EventLog, release_unused_memory, summary_counts
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .analyses.bottlenecks import BottleneckReport
     from .analyses.candidates import CandidateReport
     from .analyses.discovery import DirectlyFollowsGraph
@@ -141,6 +143,7 @@ class Analysis:
         handovers: the handover graph, or ``None`` with the reason in ``handover_note``.
         candidates: automation candidates, or ``None`` with the reason in ``candidate_note``.
         perspectives: the groups of ``options.by`` side by side (``None`` without ``by``).
+        units: per organisational unit: events, cases, activities (``None`` without a unit column).
         started, finished: when the run began and ended (local time, with offset).
         timings: seconds per stage, in run order.
     """
@@ -160,6 +163,7 @@ class Analysis:
     candidate_note: str | None = None
     perspectives: PerspectiveResult | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    units: pd.DataFrame | None = None
 
     @property
     def title(self) -> str:
@@ -238,6 +242,7 @@ def analyze_log(
     from .analyses.discovery import discover_dfg, simplify_for_map
     from .analyses.handovers import handover_graph
     from .analyses.sla import parse_clock_stops
+    from .analyses.units import unit_figures
     from .analyses.variants import variant_table
 
     options = options or AnalysisOptions()
@@ -271,6 +276,7 @@ def analyze_log(
         release_unused_memory()
     handovers, handover_note = None, None
     with timed(timings, "handovers", progress):
+        units = unit_figures(log)
         level, handover_note = _handover_level(log, options.handover_level)
         if level is not None:
             handovers = handover_graph(log, level=level, calendar=calendar, min_group=options.min_group)
@@ -293,7 +299,7 @@ def analyze_log(
         log=log, options=options, calendar=calendar, dfg=dfg, process_map=shown, variants=variants,
         bottlenecks=bottlenecks, handovers=handovers, candidates=candidates, started=started,
         finished=dt.datetime.now().astimezone(), handover_note=handover_note, candidate_note=candidate_note,
-        perspectives=perspectives, timings=timings,
+        perspectives=perspectives, timings=timings, units=units,
     )
 
 
@@ -352,6 +358,9 @@ def summary_of(analysis: Analysis) -> dict[str, Any]:
         summary["automation_candidates"] = []
     if analysis.perspectives is not None:
         summary["perspectives"] = analysis.perspectives.to_summary()
+    if analysis.units is not None:
+        summary["units"] = [{"unit": str(name), "events": int(row.events), "cases": int(row.cases),
+                             "activities": int(row.activities)} for name, row in analysis.units.iterrows()]
     summary["rejects_by_reason"] = {str(k): int(v) for k, v in
                                     log.rejects["reason"].value_counts().sort_index().items()}
     summary["provenance"] = analysis.provenance()

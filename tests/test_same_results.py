@@ -20,14 +20,13 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from processmining.analyses import bottlenecks, discovery, edges, rework
+from processmining.analyses import bottlenecks, discovery, edges, rework, units
 from processmining.analysis import Analysis, analyze_log
 from processmining.ingest import read_log, timestamps
 from processmining.ingest.privacy import count_masked, mask_and_count, mask_personal_numbers
 from processmining.ingest.timestamps import parse_timestamps
 from processmining.ingest.validation import _duplicate_rows
 from processmining.log import ACTIVITY, CASE, GROUP, RESOURCE, START, TIMESTAMP, EventLog, _variant_codes
-from processmining.render import excel
 from tests.support import PUBLISHED, ROOT, shared_log
 
 DEMO = "demo.csv"
@@ -184,18 +183,18 @@ def test_code_based_tables_equal_the_name_based_ones_exactly(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", LOGS)
-@pytest.mark.parametrize("cells", [excel._PRESENCE_CELLS, 0])  # a presence table; pairs sorted
+@pytest.mark.parametrize("cells", [units.PRESENCE_CELLS, 0])  # a presence table; pairs sorted
 def test_the_units_sheets_counts_equal_a_group_by_per_unit(name: str, cells: int,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     log, _ = analysed(name)
     if not log.has(GROUP):
         pytest.skip(f"{name} has no unit column")
-    monkeypatch.setattr(excel, "_PRESENCE_CELLS", cells)
+    monkeypatch.setattr(units, "PRESENCE_CELLS", cells)
     events = log.events.dropna(subset=[GROUP])
     grouped = events.groupby(events[GROUP].astype(str), sort=True)
     expected = pd.DataFrame({"events": grouped.size(), "cases": grouped[CASE].nunique(),
                              "activities": grouped[ACTIVITY].nunique()})
-    pd.testing.assert_frame_equal(excel._unit_counts(log), expected, check_exact=True)
+    pd.testing.assert_frame_equal(units.unit_figures(log), expected, check_exact=True)
 
 
 def test_a_log_from_an_unsorted_frame_has_the_same_tables() -> None:
