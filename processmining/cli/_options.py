@@ -354,6 +354,25 @@ def open_log(
 
     Raises the library's errors; wrap the call in ``with library_errors():``.
     """
+    from ..ingest.dataset import is_dataset
+
+    if is_dataset(path):  # a folder written by `processmining partition`: validated when it was written
+        given = {"--profile": profile, "--case": case, "--activity": activity, "--timestamp": timestamp,
+                 "--start": start, "--resource": resource, "--unit": unit, "--sheet": sheet, "--dayfirst": dayfirst,
+                 "--strict": strict or None, "--merge-labels": merge_labels or None,
+                 "--drop-duplicates": drop_duplicates or None}
+        if any(value is not None for value in given.values()):
+            from ..errors import ConfigError
+
+            named = ", ".join(k for k, v in given.items() if v is not None)
+            raise ConfigError(f"{path}: a partitioned dataset was validated when it was written; give {named} "
+                              "to `processmining partition`, not when reading the dataset")
+        from ..ingest.dataset import read_dataset
+
+        log = read_dataset(path)
+        if on_read is not None:
+            on_read()
+        return log
     from ..ingest.arrow_csv import start_reading
 
     # pyarrow parses a CSV file on a thread while this one imports pandas and the readers (see arrow_csv).

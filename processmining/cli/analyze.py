@@ -34,8 +34,9 @@ if TYPE_CHECKING:
 OutOption = Annotated[Path, typer.Option("--out", metavar="DIR", file_okay=False, show_default=False,
                                          help="Folder to write the reports into (created if missing).")]
 LogPaths = Annotated[list[Path] | None, typer.Argument(
-    help="Event log(s): .csv, .xlsx, .xes, .xes.gz or .parquet. Several files are merged on their case key "
-         "(the first is the case system); or give --project instead.", show_default=False)]
+    help="Event log(s): .csv, .xlsx, .xes, .xes.gz or .parquet, or a dataset folder written by `processmining "
+         "partition`. Several files are merged on their case key (the first is the case system); or give --project "
+         "instead.", show_default=False)]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (and --json).")]
 ImagesOption = Annotated[bool, typer.Option("--images", help="Also write the charts as chart_*.png beside the "
                                             "reports (the workbook's charts are native Excel charts).")]
