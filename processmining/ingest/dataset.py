@@ -144,7 +144,8 @@ def _write(paths: Sequence[str | Path], work: Path, partitions: int,
             cases_per_part[int(p)].add(str(case))
         src = log.source
         sources.append({**src.as_dict(), "path": str(path), "duplicates_removed": src.duplicates_removed,
-                        "events": log.n_events, "cases": log.n_cases, "rejected_rows": len(log.rejects)})
+                        "events": log.n_events, "cases": log.n_cases, "rejected_rows": len(log.rejects),
+                        "filled_columns": [str(c) for c in log.events.columns if log.has(c)]})
         bad = log.rejects.loc[:, list(REJECT_COLUMNS)].astype({"column": "string", "value": "string",
                                                                  "reason": "string"})
         rejects.append(pa.Table.from_pandas(bad, preserve_index=False).replace_schema_metadata(None)
