@@ -354,9 +354,9 @@ def open_log(
 
     Raises the library's errors; wrap the call in ``with library_errors():``.
     """
-    from ..ingest.dataset import is_dataset
-
-    if is_dataset(path):  # a folder written by `processmining partition`: validated when it was written
+    # A folder written by `processmining partition` (ingest/dataset.py's test, without importing that module:
+    # it loads pandas and Arrow, which the early CSV read below must not wait for).
+    if Path(path).is_dir() and (Path(path) / "manifest.json").is_file():
         given = {"--profile": profile, "--case": case, "--activity": activity, "--timestamp": timestamp,
                  "--start": start, "--resource": resource, "--unit": unit, "--sheet": sheet, "--dayfirst": dayfirst,
                  "--strict": strict or None, "--merge-labels": merge_labels or None,
