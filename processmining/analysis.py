@@ -311,10 +311,15 @@ def _use_engine(log: EventLog, options: AnalysisOptions, calendar: WorkCalendar)
     counts come from the cluster; the analyses that build on them run here on the same numbers.
     """
     from .analyses.edges import provide_core_figures
-    from .engine import run_core
+    from .engine import run_core, run_core_on_dataset
 
-    figures = run_core(log, engine=options.engine, scheduler=options.scheduler, calendar=calendar,
-                       partitions=options.partitions)
+    if options.engine == "dask" and log.source.format == "dataset" and not options.filters:
+        # A dataset of `processmining partition`: the workers read their own partitions (docs/dask.md); its
+        # partitions are the dataset's. Means and totals may differ in the last bits (reassociation).
+        figures = run_core_on_dataset(log.source.path, scheduler=options.scheduler, calendar=calendar)
+    else:
+        figures = run_core(log, engine=options.engine, scheduler=options.scheduler, calendar=calendar,
+                           partitions=options.partitions)
     provide_core_figures(log, calendar=calendar, edges=figures.edges, variants=figures.variants)
 
 

@@ -47,6 +47,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -67,6 +68,7 @@ __all__ = [
     "CoreFigures",
     "Engine",
     "run_core",
+    "run_core_on_dataset",
 ]
 
 Engine = Literal["local", "dask"]
@@ -460,3 +462,161 @@ def _merge_activities(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
     table["activity"] = table["activity"].astype(object)
     return table[list(ACTIVITY_COUNT_COLUMNS)].astype({"events": "int64", "cases": "int64"})
 
+
+
+# ---- the Dask engine on a partitioned dataset: the workers read the data -------------------------------------
+def run_core_on_dataset(
+    path: str | Path,
+    *,
+    scheduler: str | None = None,
+    calendar: WorkCalendar | None = None,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    allow_names: bool = False,
+    buckets: int | None = None,
+) -> CoreFigures:
+    """The core figures of a dataset written by ``processmining partition``, computed where the data is.
+
+    Each worker reads its own partitions (:func:`~processmining.ingest.dataset.read_dataset` with
+    ``partition=``; ``path`` must be reachable from every worker under the same name: a shared disk) and
+    computes what adds up: case rows, variant counts, activity counts. Each edge's waits (and each handover
+    edge's delays) are shuffled by a hash of (source, target) to one reducer on a worker, which computes the
+    edge's figures from all of its waits, so counts, distinct cases, medians, p90 and maxima are exact. Only
+    these aggregates reach the driver: no step gathers the event or transition table in one process.
+
+    Means and totals are sums over an edge's waits in another order than the local engine's: they may
+    differ from it by floating-point reassociation (relative 1e-9 at most; ``tests/test_dataset_engine.py``).
+
+    Args:
+        path: the dataset folder.
+        scheduler, calendar, connect_timeout, allow_names: as for :func:`run_core`.
+        buckets: reducers of the shuffle (default: the dataset's partition count).
+
+    Raises:
+        ConfigError: as :func:`run_core`; UnreadableFileError: not a dataset.
+    """
+    from .ingest.dataset import read_manifest
+
+    root = str(Path(path).resolve())
+    manifest = read_manifest(root)
+    n = int(manifest["partitioning"]["partitions"])
+    wanted = [p["partition"] for p in manifest["partitions"] if p["events"]]
+    calendar = calendar or WorkCalendar()
+    levels = _dataset_levels(manifest["sources"], allow_names=allow_names)
+    k = int(buckets) if buckets is not None else n
+    with _dask_client(scheduler, connect_timeout) as client:
+        partials = client.map(_read_partial, wanted, path=root, calendar=calendar, levels=levels, buckets=k,
+                              pure=False)
+        edge_futures = [client.submit(_reduce_edges, *[client.submit(_edge_bucket, p, j, pure=False)
+                                                       for p in partials], pure=False) for j in range(k)]
+        handover_futures = {
+            level: [client.submit(_reduce_handover_bucket,
+                                  *[client.submit(_handover_bucket, p, level, j, pure=False) for p in partials],
+                                  pure=False) for j in range(k)]
+            for level in levels
+        }
+        parts = client.gather(client.map(_dataset_driver_parts, partials, pure=False))
+        edge_tables = [t for t in client.gather(edge_futures) if t is not None]
+        handover_rows = {level: client.gather(futures) for level, futures in handover_futures.items()}
+    edges = (pd.concat(edge_tables, ignore_index=True) if edge_tables else edge_stats(pd.DataFrame()))
+    edges = edges.sort_values(["count", "source", "target"], ascending=[False, True, True], kind="stable")
+    handovers = {}
+    for level, rows in handover_rows.items():
+        tables = [t for t in rows if t is not None]
+        handovers[level] = _finish_handovers(pd.concat(tables, ignore_index=True) if tables else pd.DataFrame())
+    case_parts = [p[0] for p in parts]
+    cases = pd.concat(case_parts) if len(case_parts) > 1 else case_parts[0]
+    cases.index = cases.index.astype(case_parts[0].index.dtype)  # pandas 3 infers str for joined text
+    return CoreFigures(
+        engine="dask",
+        partitions=len(wanted),
+        edges=edges.reset_index(drop=True),
+        variants=_merge_variants([p[1] for p in parts]),
+        cases=cases.sort_index(kind="stable"),  # a log is sorted by case id: its case table too
+        activities=_merge_activities([p[2] for p in parts]),
+        unit_handovers=handovers.get("unit"),
+        resource_handovers=handovers.get("resource"),
+    )
+
+
+def _dataset_levels(sources: Sequence[dict[str, Any]], *, allow_names: bool) -> tuple[str, ...]:
+    """:func:`_levels` from the manifest: a level where some export has values in its column."""
+    filled = {c for s in sources for c in s["filled_columns"]}
+    levels = []
+    if GROUP in filled:
+        levels.append("unit")
+    if RESOURCE in filled and (all(s["pseudonymised"] for s in sources) or allow_names):
+        levels.append("resource")
+    return tuple(levels)
+
+
+@dataclass(frozen=True, slots=True)
+class _DatasetPartial:
+    """What one partition of a dataset contributes (held on the worker that read it)."""
+
+    cases: pd.DataFrame              # CASE_COLUMNS, index: case id
+    variants: dict[tuple[str, ...], int]
+    activities: pd.DataFrame         # index: activity; events, cases
+    edges: tuple[pd.DataFrame, ...]  # per shuffle bucket: case, source, target, wait_days, wait_workdays
+    handovers: dict[str, tuple[pd.DataFrame, ...]]  # per level, per bucket: case, source, target, days, workdays
+
+
+def _read_partial(partition: int, *, path: str, calendar: WorkCalendar, levels: tuple[str, ...],
+                  buckets: int) -> _DatasetPartial:
+    """Runs on a worker: read one partition of the dataset and compute its partial results."""
+    from .ingest.dataset import read_dataset
+
+    log = read_dataset(path, partition=partition)
+    ev = log.events
+    codes = log.case_codes()
+    tr = transition_waits(log, calendar)
+    src = np.flatnonzero(codes[:-1] == codes[1:]) if len(codes) > 1 else np.zeros(0, dtype=np.int64)
+    edges = tr[["case", "source", "target", "wait_days", "wait_workdays"]].reset_index(drop=True)
+    handovers: dict[str, tuple[pd.DataFrame, ...]] = {}
+    wait_days = tr["wait_days"].to_numpy(dtype="float64")
+    wait_work = np.asarray(tr["wait_workdays"], dtype="float64")
+    for level in levels:
+        node_codes, uniques = pd.factorize(ev[_LEVEL_COLUMN[level]], sort=False)  # as in _partial
+        names = np.array([str(u) for u in uniques], dtype=object)
+        a, b = node_codes[src], node_codes[src + 1]
+        cross = (a >= 0) & (b >= 0) & (a != b)
+        frame = pd.DataFrame({"case": tr["case"].to_numpy()[cross], "source": names[a[cross]],
+                              "target": names[b[cross]], "days": wait_days[cross], "workdays": wait_work[cross]})
+        handovers[level] = _buckets(frame, _bucket_of(frame["source"], frame["target"], buckets), buckets)
+    activities = (pd.DataFrame({"activity": ev[ACTIVITY].to_numpy(), "case": codes})
+                  .groupby("activity", sort=True).agg(events=("case", "size"), cases=("case", "nunique")))
+    variants = {tuple(k): int(v) for k, v in log.case_variants().value_counts(sort=False).items()}
+    return _DatasetPartial(cases=log.case_table()[list(CASE_COLUMNS)].copy(), variants=variants,
+                           activities=activities,
+                           edges=_buckets(edges, _bucket_of(edges["source"], edges["target"], buckets), buckets),
+                           handovers=handovers)
+
+
+def _edge_bucket(partial: _DatasetPartial, bucket: int) -> pd.DataFrame:
+    return partial.edges[bucket]
+
+
+def _reduce_edges(*parts: pd.DataFrame) -> pd.DataFrame | None:
+    """Runs on a worker: every wait of the edges of one bucket, from all partitions -> their edge rows."""
+    frames = [p for p in parts if len(p)]
+    if not frames:
+        return None
+    return edge_stats(pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0])
+
+
+def _reduce_handover_bucket(*parts: pd.DataFrame) -> pd.DataFrame | None:
+    """Runs on a worker: handover edges of one bucket (only order-free figures: counts, distinct cases,
+    medians), as :func:`_reduce_handovers` without the log positions."""
+    frames = [p for p in parts if len(p)]
+    if not frames:
+        return None
+    frame = pd.concat(frames, ignore_index=True)
+    return frame.groupby(["source", "target"], sort=True).agg(
+        handovers=("days", "size"), cases=("case", "nunique"), median_delay_days=("days", "median"),
+        median_delay_workdays=("workdays", "median"),
+    ).reset_index()
+
+
+def _dataset_driver_parts(partial: _DatasetPartial) -> tuple[pd.DataFrame, dict[tuple[str, ...], int],
+                                                             pd.DataFrame]:
+    """What travels to the driver: case rows, variant counts, activity counts."""
+    return partial.cases, partial.variants, partial.activities

@@ -55,6 +55,7 @@ def write_reports(
     excel: bool = True,
     html: bool = True,
     maps: bool = True,
+    images: bool = False,
     summary: dict[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
     chart_worker: ChartWorker | None = None,
@@ -63,22 +64,25 @@ def write_reports(
 
     Files: ``summary.json``; ``process_map.svg/.png`` (frequency) and ``process_map_performance.svg/.png``
     (waiting times); ``handovers.graphml`` (+ ``.gexf``, ``handover_map.svg/.png``) where there is a
-    handover graph; ``rejects.csv``; ``bottlenecks.xlsx`` (unless ``excel=False``) with the chart PNGs
-    beside it; ``report.html`` (unless ``html=False``). Each is written atomically.
+    handover graph; ``rejects.csv``; ``bottlenecks.xlsx`` (unless ``excel=False``; its charts are native
+    Excel charts of its own cells); ``report.html`` (unless ``html=False``); ``chart_<name>.png`` only with
+    ``images=True``. Each is written atomically.
 
     The maps are rendered on threads (``dot`` runs as its own process, so they take the second core while
     this thread writes the workbook); the charts are drawn by ``chart_worker`` where one is given, else
-    here, each once for both the page (SVG) and the workbook's folder (PNG).
+    here, each once: as SVG for the page and, with ``images``, as PNG. Without the page and without
+    ``images`` no chart is drawn (the workbook's charts are Excel's).
 
     Args:
         analysis: the result of :func:`analyze_log`.
         out: the folder.
         lang: ``"sv"`` or ``"en"`` for the workbook, the page and the maps.
         excel, html, maps: leave out the workbook, the page or the pictures.
+        images: also write the charts as ``chart_<name>.png`` (``--images``).
         summary: :func:`summary_of` ``analysis``, where the caller has it already.
         progress: called with each file group's name as it starts.
         chart_worker: a :class:`~processmining.render.parallel.ChartWorker` made with this ``lang`` and
-            ``out`` (``png_dir``) that draws the charts in a second process.
+            ``out`` as ``png_dir`` where ``images`` (else ``None``) that draws the charts in a second process.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -99,7 +103,7 @@ def write_reports(
         if len(analysis.dfg.edges) > SUMMARY_MAX_EDGES:  # summary.json lists the most frequent: every edge here
             written.append(write_csv(analysis.dfg.edges, out / EDGES_CSV))
     began = time.perf_counter()
-    data = ChartInput.of(analysis) if excel or html else None
+    data = ChartInput.of(analysis) if html or images else None
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="maps") as threads:
         jobs = [threads.submit(job) for job in _map_jobs(analysis, out, lang)] if maps else []
         charts = None
@@ -107,7 +111,7 @@ def write_reports(
             from .render.charts import render_charts
 
             with timed(timings, "charts", progress):  # while the maps' dot runs on the other core
-                charts = render_charts(data, lang=lang, png_dir=out if excel else None)
+                charts = render_charts(data, lang=lang, png_dir=out if images else None)
         def frequency_map() -> Path:  # the workbook shows its PNG: waited for once every sheet is streamed
             jobs[0].result()
             return out / "process_map.png"
@@ -128,7 +132,7 @@ def write_reports(
         for job in jobs[1:]:
             written += job.result()
         timings["maps"] = round(time.perf_counter() - began, 4)
-    if excel:
+    if images:
         from .render.chart_input import CHART_NAMES
 
         written += [out / f"chart_{name}.png" for name in CHART_NAMES]

@@ -100,7 +100,8 @@ def make_reports(command: str, log: Path, args: list[str], out: Path) -> None:
 
     from processmining.cli import app
 
-    result = CliRunner().invoke(app, [command, str(log), *args, "--out", str(out)])
+    images = ["--images"] if command in ("analyze", "report") else []  # the chart PNGs are compared too
+    result = CliRunner().invoke(app, [command, str(log), *args, *images, "--out", str(out)])
     if result.exit_code != 0:
         raise RuntimeError(f"{command} {log.name} exited {result.exit_code}: {result.output}")
 

@@ -155,7 +155,8 @@ def test_console_script_with_and_without_the_chart_worker(tmp_path):
     outs = {}
     for workers in ("on", "off"):
         out = tmp_path / workers
-        done = run(workers, "analyze", str(DEMO), "--profile", str(DEMO_PROFILE), "--out", str(out), "--json")
+        done = run(workers, "analyze", str(DEMO), "--profile", str(DEMO_PROFILE), "--out", str(out), "--json",
+                   "--images")
         assert done.returncode == 0, done.stderr
         summary = json.loads(done.stdout)  # the whole JSON reached the pipe before the process ended
         assert summary["events"] == 28_391 and len(summary["files"]) == 16

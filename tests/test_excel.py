@@ -24,9 +24,9 @@ from processmining.render.excel import write_workbook
 from processmining.reports import write_reports
 from tests.support import shared_log
 
-SHEETS_SV = ["Sammanfattning", "Flaskhalsar", "Aktiviteter", "Varianter", "Överlämningar", "Enheter", "Omarbete",
-             "Handläggningstid", "Automatiseringskandidater", "Datakvalitet", "Metod"]
-SHEETS_EN = ["Summary", "Bottlenecks", "Activities", "Variants", "Handovers", "Units", "Rework", "SLA",
+SHEETS_SV = ["Sammanfattning", "Diagram", "Flaskhalsar", "Aktiviteter", "Varianter", "Överlämningar", "Enheter",
+             "Omarbete", "Handläggningstid", "Automatiseringskandidater", "Datakvalitet", "Metod"]
+SHEETS_EN = ["Summary", "Charts", "Bottlenecks", "Activities", "Variants", "Handovers", "Units", "Rework", "SLA",
              "Automation candidates", "Data quality", "Method"]
 PAYLOADS = ['=HYPERLINK("http://x","y")', "=1+1", "@SUM(A1)", "+cmd"]
 

@@ -301,9 +301,9 @@ def test_a_chart_worker_draws_the_same_charts_as_this_process(demo: tuple[Analys
 
     analysis, summary = demo
     here, there = tmp_path / "here", tmp_path / "there"
-    files_here = write_reports(analysis, here, summary=summary)
+    files_here = write_reports(analysis, here, summary=summary, images=True)
     with ChartWorker(lang="sv", png_dir=there) as worker:
-        files_there = write_reports(analysis, there, summary=summary, chart_worker=worker)
+        files_there = write_reports(analysis, there, summary=summary, chart_worker=worker, images=True)
     assert [p.name for p in files_there] == [p.name for p in files_here]
     for name in [f"chart_{n}.png" for n in CHART_NAMES] + ["report.html", "process_map.svg", "summary.json"]:
         assert (there / name).read_bytes() == (here / name).read_bytes(), name

@@ -26,6 +26,7 @@ from . import (  # noqa: E402,F401
     export,
     handovers,
     merge,
+    partition,
     perspectives,
     sample,
     validate,

@@ -34,19 +34,22 @@ if TYPE_CHECKING:
 OutOption = Annotated[Path, typer.Option("--out", metavar="DIR", file_okay=False, show_default=False,
                                          help="Folder to write the reports into (created if missing).")]
 LogPaths = Annotated[list[Path] | None, typer.Argument(
-    help="Event log(s): .csv, .xlsx, .xes, .xes.gz or .parquet. Several files are merged on their case key "
-         "(the first is the case system); or give --project instead.", show_default=False)]
+    help="Event log(s): .csv, .xlsx, .xes, .xes.gz or .parquet, or a dataset folder written by `processmining "
+         "partition`. Several files are merged on their case key (the first is the case system); or give --project "
+         "instead.", show_default=False)]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors (and --json).")]
+ImagesOption = Annotated[bool, typer.Option("--images", help="Also write the charts as chart_*.png beside the "
+                                            "reports (the workbook's charts are native Excel charts).")]
 
 
-#: What analyze and report print and in which language: received as ``output``.
+#: What analyze and report print and write and in which language: received as ``output``.
 OutputArgs = dict[str, Any]
 _OUTPUT: tuple[tuple[str, Any, Any], ...] = (("lang", LangOption, Lang.sv), ("as_json", JsonOption, False),
-                                             ("quiet", QuietOption, False))
+                                             ("quiet", QuietOption, False), ("images", ImagesOption, False))
 
 
 def output_options() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Give a command ``--lang``, ``--json`` and ``--quiet``, received as ``output``."""
+    """Give a command ``--lang``, ``--json``, ``--quiet`` and ``--images``, received as ``output``."""
     return option_group("output", _OUTPUT)
 
 
@@ -100,7 +103,7 @@ def _open(log_paths: list[Path], out_dir: Path, *, project: Path | None, join_ke
 
 def _run(log_paths: list[Path], out_dir: Path, *, open_args: dict[str, Any], option_args: dict[str, Any],
          sources: dict[str, Any], lang: Lang, excel: bool, html: bool, maps: bool, as_json: bool,
-         quiet: bool) -> None:
+         quiet: bool, images: bool) -> None:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from ..ingest.arrow_csv import start_reading
@@ -112,8 +115,8 @@ def _run(log_paths: list[Path], out_dir: Path, *, open_args: dict[str, Any], opt
         # pandas first, so that the worker shares its pages (17 MB less at the peak than importing its own;
         # no slower at 1.1M events: the other imports still run beside the parse).
         import pandas  # noqa: F401
-        worker = (stack.enter_context(ChartWorker(lang=lang.value, png_dir=out_dir if excel else None))
-                  if (excel or html) and worker_wanted(log_paths) else None)
+        worker = (stack.enter_context(ChartWorker(lang=lang.value, png_dir=out_dir if images else None))
+                  if (html or images) and worker_wanted(log_paths) else None)
         # Then pyarrow starts parsing a CSV file on a thread, while this one imports the readers, the analyses
         # and their libraries (see ingest/arrow_csv.py); nothing above has imported them.
         started = start_reading(log_paths[0], profile=open_args["profile"]) if _one_file(log_paths, **sources) else None
@@ -139,7 +142,7 @@ def _run(log_paths: list[Path], out_dir: Path, *, open_args: dict[str, Any], opt
                                on_bottlenecks=worker.bottlenecks_known if worker is not None else None)
         summary = summary_of(analysis)
         written = merge_files + write_reports(analysis, out_dir, lang=lang.value, excel=excel, html=html, maps=maps,
-                                              summary=summary, progress=progress, chart_worker=worker)
+                                              images=images, summary=summary, progress=progress, chart_worker=worker)
     if as_json:
         summary["files"] = [str(p) for p in written]
         print_json(summary)
@@ -194,8 +197,9 @@ def analyze(
 ) -> None:
     """Analyse LOG and write every report into --out: the main job.
 
-    Writes summary.json, bottlenecks.xlsx (+ chart PNGs), report.html, process_map.svg/.png (frequency),
-    process_map_performance.svg/.png (waiting), handovers.graphml/.gexf, handover_map.svg/.png and rejects.csv.
+    Writes summary.json, bottlenecks.xlsx (with native Excel charts), report.html, process_map.svg/.png
+    (frequency), process_map_performance.svg/.png (waiting), handovers.graphml/.gexf, handover_map.svg/.png and
+    rejects.csv; with --images also the charts as chart_*.png.
 
     Example: processmining analyze event_logs/demo.csv --profile demo --out reports/demo
     --clock-stop "Komplettering begärd=>Komplettering inkommen" --target-days 40

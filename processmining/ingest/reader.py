@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import MissingColumnsError
+from ..errors import ConfigError, MissingColumnsError
 from ..files import csv_safe, write_rows
 from ..log import EventLog
 from .arrow_csv import StartedRead
@@ -77,6 +77,11 @@ def read_log(
         with a one-line message naming the file and what to do.
     """
     path = Path(path)
+    if path.is_dir() and (path / "manifest.json").is_file():  # a dataset of `processmining partition`
+        return _read_dataset(path, options or ReadOptions(profile=resolve_profile(profile), columns=columns,
+                                                          sheet=sheet, strict=strict, dayfirst=dayfirst,
+                                                          merge_label_variants=merge_label_variants,
+                                                          drop_duplicates=drop_duplicates), on_read)
     if options is None:
         options = ReadOptions(profile=resolve_profile(profile), columns=columns, sheet=sheet, strict=strict,
                               pseudonymise=pseudonymise, key=key, merge_label_variants=merge_label_variants,
@@ -86,6 +91,26 @@ def read_log(
     limits = options.limits or resolve_limits(prof.limits if prof else None, source=prof.path if prof else "profile")
     with applied(limits):
         return _read(path, options, on_read=on_read, started=started)
+
+
+def _read_dataset(path: Path, options: ReadOptions, on_read: Callable[[], None] | None) -> EventLog:
+    """A folder written by ``processmining partition``: validated when it was written, so read as it is; the
+    choices of validation given again are refused (they belong to ``partition``)."""
+    from .dataset import read_dataset
+
+    given = [flag for flag, value in (
+        ("--profile", options.profile), *((f"--{role}", (options.columns or {}).get(role)) for role in
+                                          ("case", "activity", "timestamp", "start", "resource", "unit")),
+        ("--sheet", options.sheet), ("--dayfirst", options.dayfirst), ("--strict", options.strict or None),
+        ("--merge-labels", options.merge_label_variants or None),
+        ("--drop-duplicates", options.drop_duplicates or None)) if value is not None]
+    if given:
+        raise ConfigError(f"{path}: a partitioned dataset was validated when it was written; give {', '.join(given)} "
+                          "to `processmining partition`, not when reading the dataset")
+    log = read_dataset(path)
+    if on_read is not None:
+        on_read()
+    return log
 
 
 def _read(path: Path, options: ReadOptions, *, on_read: Callable[[], None] | None,

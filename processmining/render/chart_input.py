@@ -17,12 +17,20 @@ if TYPE_CHECKING:
     from ..analyses.bottlenecks import BottleneckReport
     from ..analysis import Analysis
 
-__all__ = ["BOTTLENECK_BARS", "CHART_NAMES", "Chart", "ChartInput"]
+__all__ = ["BOTTLENECK_BARS", "CHART_NAMES", "WIP_UNITS", "Chart", "ChartInput", "busiest_units"]
 
 #: The charts, in the order the page shows them; ``chart_<name>.png`` is the file name.
 CHART_NAMES = ("throughput", "monthly", "wip", "bottlenecks")
 #: Bottlenecks drawn at most.
 BOTTLENECK_BARS = 10
+#: Units drawn beside "all" in the work-in-progress chart (the page's and the workbook's).
+WIP_UNITS = 4
+
+
+def busiest_units(wip_daily: pd.DataFrame, n: int = WIP_UNITS) -> list[str]:
+    """The ``n`` units of ``wip_daily`` with the most open cases on a mean day (ties by name)."""
+    units = [c for c in wip_daily.columns if c != "all"]
+    return sorted(units, key=lambda u: (-float(wip_daily[u].mean()), str(u)))[:n]
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,7 +46,7 @@ from matplotlib.figure import Figure
 from ..files import write_bytes
 from ..formatting import fmt_number, fmt_share
 from ..textsafe import visible
-from .chart_input import CHART_NAMES, Chart, ChartInput
+from .chart_input import CHART_NAMES, Chart, ChartInput, busiest_units
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
@@ -61,9 +61,6 @@ PALETTE = ("#0072B2", "#AD6800", "#008060", "#D55E00", "#B05A8A", "#4A86C5", "#0
 P90_TEXT = "#B23C00"
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)))
 MARKERS = ("o", "s", "^", "D", "v")
-#: Units drawn beside "all" in the work-in-progress chart.
-WIP_UNITS = 4
-
 _RC: dict[str, Any] = {
     "svg.hashsalt": "processmining",
     "svg.fonttype": "none",
@@ -327,8 +324,7 @@ def _wip(data: ChartInput, lang: str) -> _Spec:
     title = t["wip"]
     if not len(wip) or "all" not in wip.columns:
         return _Spec("wip", title, t["no_data"], lambda fig: _empty(fig, title, t["no_data"]))
-    units = [c for c in wip.columns if c != "all"]
-    busiest = sorted(units, key=lambda u: (-float(wip[u].mean()), str(u)))[:WIP_UNITS]
+    busiest = busiest_units(wip)
     peak_day = wip["all"].idxmax()
     peak, at_end = int(wip["all"].max()), int(wip["all"].iloc[-1])
     first, last = wip.index[0].date().isoformat(), wip.index[-1].date().isoformat()

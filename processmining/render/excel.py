@@ -50,7 +50,9 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart._chart import ChartBase
+from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.drawing.image import Image
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -76,6 +78,7 @@ __all__ = ["EXCEL_MAX_ROWS", "MAX_CELL_CHARS", "SHEETS", "sheet_names", "write_w
 SHEETS: dict[str, tuple[str, str]] = {
     "summary": ("Sammanfattning", "Summary"),
     "map": ("Processkarta", "Process map"),
+    "charts": ("Diagram", "Charts"),
     "bottlenecks": ("Flaskhalsar", "Bottlenecks"),
     "activities": ("Aktiviteter", "Activities"),
     "variants": ("Varianter", "Variants"),
@@ -154,14 +157,16 @@ class _Col:
 
 @dataclass(slots=True)
 class _Tbl:
-    """One Excel table (header row + data rows); ``chart`` draws from it, below it."""
+    """One Excel table (header row + data rows); ``chart`` draws from it, below it (``chart_beside``: to its
+    right, for long tables)."""
 
     name: str
     columns: list[_Col]
     caption: str | None = None
     empty: str = ""
     total_rows: int = 0
-    chart: Callable[[WriteOnlyWorksheet, int, int, int], BarChart] | None = None
+    chart: Callable[[WriteOnlyWorksheet, int, int, int], ChartBase] | None = None
+    chart_beside: bool = False
 
     def __post_init__(self) -> None:
         self.total_rows = self.n_rows
@@ -177,7 +182,14 @@ class _Tbl:
 
     @property
     def chart_rows(self) -> int:
-        return _CHART_ROWS + 1 if self.chart is not None and self.n_rows else 0
+        return _CHART_ROWS + 1 if self.chart is not None and self.n_rows and not self.chart_beside else 0
+
+    @property
+    def body_rows(self) -> int:
+        """Rows below the header the table and its chart take."""
+        if self.chart is not None and self.chart_beside and self.n_rows:
+            return max(self.n_rows, _CHART_ROWS + 1)
+        return max(self.n_rows, 1) + self.chart_rows
 
 
 @dataclass(slots=True)
@@ -456,7 +468,7 @@ def _layout(sheet: _Sheet) -> tuple[list[_Placed], dict[int, float], dict[int, f
                 col += len(table.columns) + 1
                 widths.setdefault(col - 1, 3.0)
             heights[header_row] = _ROW_POINTS * header_lines
-            body = max(max(t.n_rows, 1) + t.chart_rows for t in section.tables)
+            body = max(t.body_rows for t in section.tables)
             if freeze is None and sheet.freeze:
                 freeze = header_row + 1
             placed.append(_Placed(section, row, header_row, offsets, body))
@@ -573,7 +585,10 @@ def _add_table(ws: WriteOnlyWorksheet, table: _Tbl, headers: list[str], header_r
             )
         if table.chart is not None:
             chart = table.chart(ws, header_row, offset, n)
-            ws.add_chart(chart, f"{first_col}{header_row + n + 2}")
+            if table.chart_beside:
+                ws.add_chart(chart, f"{get_column_letter(offset + len(table.columns) + 1)}{header_row}")
+            else:
+                ws.add_chart(chart, f"{first_col}{header_row + n + 2}")
 
 
 def _bar_chart(title: str, axis_title: str, *, category: int, value: int,
@@ -589,8 +604,8 @@ def _bar_chart(title: str, axis_title: str, *, category: int, value: int,
         chart.gapWidth = 40
         chart.add_data(Reference(ws, min_col=offset + value, min_row=header_row, max_row=header_row + n),
                        titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=offset + category, min_row=header_row + 1,
-                                       max_row=header_row + n))
+        _text_categories(chart, Reference(ws, min_col=offset + category, min_row=header_row + 1,
+                                          max_row=header_row + n))
         chart.x_axis.scaling.orientation = "maxMin"  # rank 1 on top
         chart.x_axis.delete = False
         chart.y_axis.delete = False
@@ -653,6 +668,7 @@ def write_workbook(
     if map_png is not None:
         sheets.append(_map_sheet(analysis, summary, cx, map_png if callable(map_png) else Path(map_png)))
     sheets += [
+        _charts_sheet(analysis, cx),
         _bottlenecks_sheet(analysis, cx), _activities_sheet(analysis, cx), _variants_sheet(analysis, cx),
         _handovers_sheet(analysis, cx), _units_sheet(analysis, cx),
         *([_perspectives_sheet(analysis, cx)] if analysis.perspectives is not None else []),
@@ -861,6 +877,153 @@ def _place_map(ws: WriteOnlyWorksheet, row: int, png: Callable[[], Path], cx: _C
     scale = min(1.0, _MAP_MAX_PX[0] / max(image.width, 1), _MAP_MAX_PX[1] / max(image.height, 1))
     image.width, image.height = int(image.width * scale), int(image.height * scale)
     ws.add_image(image, f"A{row}")
+
+
+def _charts_sheet(a: Analysis, cx: _Ctx) -> _Sheet:
+    """The page's charts as native Excel charts, each beside the table it draws from (its cells are the
+    chart's data, so an auditor can check every bar and point; the top bottlenecks' chart is on the
+    Summary sheet, under its table)."""
+    from .chart_input import busiest_units
+
+    t, work = cx.t, cx.work
+    b = a.bottlenecks
+    hist = b.histogram[b.histogram["unit"] == "workdays"].reset_index(drop=True)
+    interval = [f"{cx.num(float(lo), 0)}–{cx.num(float(hi), 0)}" for lo, hi in zip(hist["from"], hist["to"],
+                                                                                  strict=True)]
+    histogram = _Tbl("ChartThroughput", [
+        cx.col(t(f"Genomloppstid ({work})", f"Throughput time ({work})"), "text", interval),
+        cx.col(t("Från", "From"), "dec1", hist["from"]),
+        cx.col(t("Till", "To"), "dec1", hist["to"]),
+        cx.col(t("Ärenden", "Cases"), "count", hist["cases"]),
+    ], caption=t("Genomloppstid: ärenden per intervall", "Throughput time: cases per interval"),
+        empty=t("Inga avslutade ärenden.", "No closed cases."), chart_beside=True,
+        chart=_column_chart(t("Genomloppstid", "Throughput time"), t(f"Genomloppstid ({work})",
+                                                                    f"Throughput time ({work})"),
+                            t("Ärenden", "Cases"), category=0, values=(3,)))
+
+    trends = b.trends.reset_index(drop=True)
+    period = t("kvartal", "quarter") if b.period == "quarter" else t("månad", "month")
+    medians = [("median_throughput_workdays", t(f"Median genomloppstid ({work})", f"Median throughput ({work})"))]
+    if "median_agency_workdays" in trends.columns and trends["median_agency_workdays"].notna().any():
+        medians.append(("median_agency_workdays", t(f"Median egen handläggningstid ({work})",
+                                                    f"Median agency handling time ({work})")))
+    has_trends = len(trends) > 0 and "cases_started" in trends.columns
+    trend_table = _Tbl("ChartTrends", [
+        cx.col(t("Period", "Period"), "text", trends["period"].astype(str) if has_trends else []),
+        cx.col(t("Startade ärenden", "Cases started"), "count", trends["cases_started"] if has_trends else []),
+        cx.col(t("Avslutade ärenden", "Cases completed"), "count", trends["cases_completed"] if has_trends else []),
+        *[cx.col(header, "days", trends[column] if has_trends else []) for column, header in medians],
+    ], caption=t(f"Per {period}", f"Per {period}"), empty=t("Inga ärenden.", "No cases."), chart_beside=True,
+        chart=_trend_chart(t(f"Ärenden och genomloppstid per {period}", f"Cases and throughput time per {period}"),
+                           t("Ärenden", "Cases"), work, medians=len(medians)))
+
+    wip = b.wip_daily
+    units = busiest_units(wip) if len(wip) and "all" in wip.columns else []
+    has_wip = len(wip) > 0 and "all" in wip.columns
+    wip_table = _Tbl("DailyWorkInProgress", [
+        cx.col(t("Datum", "Date"), "date", list(wip.index) if has_wip else []),
+        cx.col(t("Alla enheter", "All units"), "count", wip["all"] if has_wip else []),
+        *[cx.col(str(unit), "count", wip[unit]) for unit in units],
+    ], caption=t("Pågående ärenden vid dagens slut", "Open cases at the end of each day"),
+        empty=t("Inga ärenden.", "No cases."), chart_beside=True,
+        chart=_line_chart(t("Pågående ärenden", "Work in progress"), t("Ärenden", "Cases"),
+                          values=tuple(range(1, 2 + len(units)))))
+
+    sections: list[_Text | _Tables | _Picture | None] = [
+        _title(cx, "Diagram", "Charts"),
+        _note(t("Diagrammen ritas ur tabellerna bredvid dem: ändras en cell, ändras diagrammet. Samma diagram som "
+                "på webbsidan; flaskhalsarnas diagram finns på bladet Sammanfattning.",
+                "The charts are drawn from the tables beside them: change a cell and the chart follows. The same "
+                "charts as on the page; the bottlenecks' chart is on the Summary sheet.")),
+        None, _Tables([histogram]), _Tables([trend_table]), _Tables([wip_table]),
+    ]
+    return _Sheet("charts", sections, freeze=False)
+
+
+def _text_categories(chart: ChartBase, ref: Reference) -> None:
+    """Label ``chart``'s series with the text cells ``ref`` (openpyxl's ``set_categories`` writes a number
+    reference, which a spreadsheet may read as numbers)."""
+    for series in chart.series:
+        series.cat = AxDataSource(strRef=StrRef(f=str(ref)))
+
+
+def _axes(chart: ChartBase, title: str, x_title: str | None, y_title: str) -> None:
+    chart.title = title
+    chart.style = 10
+    chart.x_axis.delete = False  # openpyxl 3.1 hides the axes unless told
+    chart.y_axis.delete = False
+    if x_title:
+        chart.x_axis.title = x_title
+    chart.y_axis.title = y_title
+    chart.y_axis.number_format = "#,##0"
+    chart.width, chart.height = _CHART_CM
+
+
+def _column_chart(title: str, x_title: str, y_title: str, *, category: int,
+                  values: tuple[int, ...]) -> Callable[..., ChartBase]:
+    """Vertical bars of the table's columns ``values`` over the labels in column ``category`` (0-based)."""
+
+    def build(ws: WriteOnlyWorksheet, header_row: int, offset: int, n: int) -> ChartBase:
+        chart = BarChart()
+        chart.type = "col"
+        chart.gapWidth = 10
+        chart.legend = None
+        for value in values:
+            chart.add_data(Reference(ws, min_col=offset + value, min_row=header_row, max_row=header_row + n),
+                           titles_from_data=True)
+        _text_categories(chart, Reference(ws, min_col=offset + category, min_row=header_row + 1,
+                                          max_row=header_row + n))
+        _axes(chart, title, x_title, y_title)
+        return chart
+
+    return build
+
+
+def _trend_chart(title: str, cases_title: str, work: str, *, medians: int) -> Callable[..., ChartBase]:
+    """Cases started and completed (bars, columns 1-2) with the median times (lines on a second axis,
+    the columns after them) per period (column 0)."""
+
+    def build(ws: WriteOnlyWorksheet, header_row: int, offset: int, n: int) -> ChartBase:
+        categories = Reference(ws, min_col=offset, min_row=header_row + 1, max_row=header_row + n)
+        bars = BarChart()
+        bars.type = "col"
+        bars.add_data(Reference(ws, min_col=offset + 1, max_col=offset + 2, min_row=header_row,
+                                max_row=header_row + n), titles_from_data=True)
+        _text_categories(bars, categories)
+        _axes(bars, title, None, cases_title)
+        lines = LineChart()
+        lines.add_data(Reference(ws, min_col=offset + 3, max_col=offset + 2 + medians, min_row=header_row,
+                                 max_row=header_row + n), titles_from_data=True)
+        _text_categories(lines, categories)
+        lines.y_axis.axId = 200
+        lines.y_axis.title = work
+        lines.y_axis.crosses = "max"
+        lines.y_axis.delete = False
+        lines.y_axis.number_format = "0.0"
+        bars.legend.position = "b"
+        bars += lines
+        return bars
+
+    return build
+
+
+def _line_chart(title: str, y_title: str, *, values: tuple[int, ...]) -> Callable[..., ChartBase]:
+    """Lines of the table's columns ``values`` over its dates (column 0)."""
+
+    def build(ws: WriteOnlyWorksheet, header_row: int, offset: int, n: int) -> ChartBase:
+        chart = LineChart()
+        for value in values:
+            chart.add_data(Reference(ws, min_col=offset + value, min_row=header_row, max_row=header_row + n),
+                           titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=offset, min_row=header_row + 1, max_row=header_row + n))
+        _axes(chart, title, None, y_title)
+        chart.x_axis.number_format = "yyyy-mm"
+        chart.x_axis.tickLblSkip = max(1, n // 12)
+        chart.x_axis.tickMarkSkip = max(1, n // 12)
+        chart.legend.position = "b"
+        return chart
+
+    return build
 
 
 def _bottlenecks_sheet(a: Analysis, cx: _Ctx) -> _Sheet:
