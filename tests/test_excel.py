@@ -19,7 +19,7 @@ from PIL import Image as PILImage
 from processmining.analysis import Analysis, AnalysisOptions, analyze_log, summary_of
 from processmining.ingest import read_log
 from processmining.log import EventLog
-from processmining.render import excel
+from processmining.render import excel, workbook
 from processmining.render.excel import write_workbook
 from processmining.reports import write_reports
 from tests.support import shared_log
@@ -253,7 +253,7 @@ def test_a_sheet_with_thousands_of_rows_is_complete(many_rejects: Analysis, tmp_
 
 def test_a_table_longer_than_excel_allows_is_cut_and_says_so(many_rejects: Analysis, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(excel, "MAX_TABLE_ROWS", 1_000)
+    monkeypatch.setattr(workbook, "MAX_TABLE_ROWS", 1_000)  # the layout engine cuts the tables
     wb = openpyxl.load_workbook(write_workbook(many_rejects, tmp_path / "cut.xlsx")[0])
     ws = wb["Datakvalitet"]
     assert len(column(ws, "tblRejects", "Värde")) == 1_000
@@ -309,15 +309,15 @@ def test_a_crash_mid_write_leaves_the_earlier_workbook_intact(where: str, make_l
 
     if where == "while streaming the sheets":
         calls = {"n": 0}
-        real = excel._Styles.cell
+        real = workbook._Styles.cell
 
-        def failing(self: excel._Styles, *args: object) -> object:
+        def failing(self: workbook._Styles, *args: object) -> object:
             calls["n"] += 1
             if calls["n"] > 200:
                 raise RuntimeError("disk on fire")
             return real(self, *args)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(excel._Styles, "cell", failing)
+        monkeypatch.setattr(workbook._Styles, "cell", failing)
     else:
         def half_save(self: openpyxl.Workbook, filename: str | Path) -> None:
             Path(filename).write_bytes(b"PK\x03\x04 half a zip")
