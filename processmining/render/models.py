@@ -24,7 +24,7 @@ from ..errors import AnalysisError
 from ..files import atomic_path, write_csv
 from ..formatting import fmt_number, fmt_share
 from ..textsafe import dot_html, dot_text, xml_text
-from .dot import write_rendered
+from .dot import preorder, write_rendered
 
 __all__ = ["petri_net_dot", "render_conformance", "render_petri_net", "write_bpmn", "write_conformance_csv",
            "write_pnml"]
@@ -141,7 +141,7 @@ def petri_net_dot(
     following: dict[str, list[str]] = {}
     for src, dst, _ in arcs:
         following.setdefault(src, []).append(dst)
-    rank = {node: i for i, node in enumerate(_search_order(
+    rank = {node: i for i, node in enumerate(preorder(
         [ids[id(p)] for p in places if p in initial_marking], following))}
     places.sort(key=lambda p: rank.get(ids[id(p)], len(rank)))
     transitions.sort(key=lambda t: rank.get(ids[id(t)], len(rank)))
@@ -179,21 +179,6 @@ def petri_net_dot(
     for src, dst, weight in arcs:
         dot.edge(src, dst, label=str(weight) if weight != 1 else "")
     return str(dot.source)
-
-
-def _search_order(roots: Sequence[str], following: dict[str, list[str]]) -> list[str]:
-    """Nodes in depth-first preorder from ``roots`` (successors in the given order)."""
-    order: list[str] = []
-    seen: set[str] = set()
-    stack = list(reversed(roots))
-    while stack:
-        node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        order.append(node)
-        stack.extend(reversed([n for n in following.get(node, ()) if n not in seen]))
-    return order
 
 
 def render_petri_net(model: ProcessModel, out_stem: str | Path, *, title: str = "",

@@ -37,7 +37,7 @@ from ..errors import ConfigError
 from ..files import write_csv
 from ..formatting import fmt_duration, fmt_number, fmt_percent
 from ..textsafe import dot_html
-from .dot import pipe_dot, write_images, write_rendered
+from .dot import pipe_dot, preorder, write_images, write_rendered
 from .handover_map import DELAY_CLASSES, DELAY_COLOURS
 
 __all__ = [
@@ -278,17 +278,9 @@ def _flow_order(drawn: Sequence[tuple[int, str, str, dict[str, str]]], nodes: Se
     for _, src, dst, _attrs in drawn:  # already most frequent first
         out.setdefault(src, []).append(dst)
     known = set(nodes)
-    order: list[str] = []
-    seen = {"end"}
-    stack = ["start"]
-    while stack:
-        node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        order.append(node)
-        stack.extend(reversed([n for n in out.get(node, ()) if n not in seen]))
-    return [n for n in order if n in known] + [n for n in nodes if n not in seen]
+    order = preorder(["start"], out, skip={"end"})
+    reached = {*order, "end"}
+    return [n for n in order if n in known] + [n for n in nodes if n not in reached]
 
 
 def _swatches(items: Sequence[tuple[str, str]]) -> str:
