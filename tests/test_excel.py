@@ -251,13 +251,20 @@ def test_a_sheet_with_thousands_of_rows_is_complete(many_rejects: Analysis, tmp_
     assert column(ws, "tblRejectReasons", "Rader")[0].value == 6_000
 
 
-def test_a_table_longer_than_excel_allows_is_cut_and_says_so(many_rejects: Analysis, tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(workbook, "MAX_TABLE_ROWS", 1_000)  # the layout engine cuts the tables
-    wb = openpyxl.load_workbook(write_workbook(many_rejects, tmp_path / "cut.xlsx")[0])
+def test_a_long_table_is_cut_says_so_and_every_row_goes_to_a_csv(many_rejects: Analysis, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the bound a table shows its first rows, its caption says how many of how many and where the rest
+    is, and the CSV beside the workbook holds every row (issue 20: bounded outputs, nothing lost)."""
+    monkeypatch.setattr(workbook, "MAX_TABLE_ROWS", 1_000)  # the layout engine's bound, small for a small log
+    written = write_workbook(many_rejects, tmp_path / "cut.xlsx")
+    wb = openpyxl.load_workbook(written[0])
     ws = wb["Datakvalitet"]
     assert len(column(ws, "tblRejects", "Värde")) == 1_000
-    assert any("de första 1 000 av 6 000 raderna" in t.replace("\xa0", " ") for t in texts(ws))
+    assert any("de första 1 000 av 6 000 raderna; alla finns i cut_Rejects.csv" in t.replace("\xa0", " ")
+               for t in texts(ws))
+    assert [p.name for p in written] == ["cut.xlsx", "cut_Rejects.csv"]
+    every = pd.read_csv(tmp_path / "cut_Rejects.csv", sep=";", decimal=",", encoding="utf-8-sig")
+    assert len(every) == 6_000 and every["Värde"].iloc[-1] == "not a time 5999"
 
 
 # ---- logs that lack something ---------------------------------------------------------------------------

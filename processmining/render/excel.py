@@ -45,7 +45,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart._chart import ChartBase
 
-from ..files import atomic_path
+from ..files import atomic_path, write_csv
 from .swedish import sentence, swedish
 
 if TYPE_CHECKING:
@@ -71,6 +71,8 @@ from .workbook import (  # the sheet layout engine (same package)
     _Text,
     _text_categories,
     _write_sheet,
+    full_table_name,
+    full_tables,
     sheet_names,
 )
 
@@ -105,7 +107,7 @@ def write_workbook(
         from ..analysis import summary_of
 
         summary = summary_of(analysis)
-    cx = _Ctx(analysis, lang)
+    cx = _Ctx(analysis, lang, stem=Path(path).stem)
     sheets = [_summary_sheet(analysis, summary, cx)]
     if map_png is not None:
         sheets.append(_map_sheet(analysis, summary, cx, map_png if callable(map_png) else Path(map_png)))
@@ -131,7 +133,10 @@ def write_workbook(
     except BaseException:
         _discard_temp_files(wb)
         raise
-    return [Path(path)]
+    written = [Path(path)]
+    for name, frame in full_tables(sheets):  # tables the workbook shows cut: every row beside it
+        written.append(write_csv(frame, Path(path).with_name(full_table_name(Path(path).stem, name))))
+    return written
 
 
 # ---- the sheets ------------------------------------------------------------------------------------------
