@@ -41,6 +41,7 @@ Hours saved per year are estimated under stated assumptions (``[hours]`` in the 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import tomllib
@@ -801,10 +802,17 @@ def _matches(names: list[str], patterns: Sequence[str]) -> np.ndarray:
 
 def word_match(activity: str, phrases: Sequence[str]) -> str | None:
     """The first phrase of ``phrases`` found in ``activity`` as a whole word or phrase (case-insensitive)."""
-    for phrase in phrases:
-        if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", activity, re.IGNORECASE):
+    for phrase, pattern in _phrase_patterns(tuple(phrases)):
+        if pattern.search(activity):
             return phrase
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _phrase_patterns(phrases: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each phrase's whole-word pattern, compiled once per list (a log of 20,000 activities matched 760,000
+    times: 2.5 s of compiling and cache look-ups)."""
+    return tuple((phrase, re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)", re.IGNORECASE)) for phrase in phrases)
 
 
 #: The earlier name of :func:`word_match`.
