@@ -75,7 +75,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "units_work": "min = minuter, tim = arbetstimmar, d = arbetsdagar om {h} timmar",
         "units_cal": "min = minuter, tim = timmar, d = dygn",
         "start_end": "▶ start och ■ slut: antal ärenden som börjar eller slutar med aktiviteten",
-        "min": "min", "hour": "tim", "day": "d", "below_min": "< 1 min",
+        "day": "d",
         "service": "handl.tid",
     },
     "en": {
@@ -98,7 +98,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "units_work": "min = minutes, h = working hours, d = working days of {h} hours",
         "units_cal": "min = minutes, h = hours, d = days of 24 hours",
         "start_end": "▶ start and ■ end: cases that begin or end with the activity",
-        "min": "min", "hour": "h", "day": "d", "below_min": "< 1 min",
+        "day": "d",
         "service": "service",
     },
 }
